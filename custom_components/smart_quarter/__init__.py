@@ -1,0 +1,78 @@
+"""The Smart Quarter integration: one config entry per site, its subsystems and their devices."""
+
+from __future__ import annotations
+
+from homeassistant.config_entries import ConfigEntry
+from homeassistant.core import HomeAssistant, callback
+from homeassistant.helpers import device_registry as dr
+
+from .const import DOMAIN, MANUFACTURER
+from .runtime import SiteRuntime, SmartQuarterConfigEntry
+from .subsystems import PLATFORMS, SUBSYSTEMS
+
+
+async def async_setup_entry(hass: HomeAssistant, entry: SmartQuarterConfigEntry) -> bool:
+    """Set up a site: its devices, then every subsystem, then the entity platforms."""
+    _async_sync_devices(hass, entry)
+    runtime = SiteRuntime()
+    try:
+        for subsystem_type in SUBSYSTEMS:
+            subsystem = subsystem_type(hass, entry)
+            await subsystem.async_setup()
+            runtime.subsystems[subsystem.key] = subsystem
+    except Exception:
+        for started in reversed(runtime.subsystems.values()):
+            await started.async_unload()
+        raise
+    entry.runtime_data = runtime
+    await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
+    # Added, removed or reconfigured subentries and changed options take effect by a reload.
+    entry.async_on_unload(entry.add_update_listener(_async_reload_on_update))
+    return True
+
+
+async def async_unload_entry(hass: HomeAssistant, entry: SmartQuarterConfigEntry) -> bool:
+    """Unload the platforms, then stop the subsystems in reverse order."""
+    if not await hass.config_entries.async_unload_platforms(entry, PLATFORMS):
+        return False
+    for subsystem in reversed(entry.runtime_data.subsystems.values()):
+        await subsystem.async_unload()
+    return True
+
+
+async def async_remove_entry(hass: HomeAssistant, entry: ConfigEntry) -> None:
+    """Delete what the subsystems stored for a site that is removed."""
+    for subsystem_type in SUBSYSTEMS:
+        await subsystem_type.async_remove_site(hass, entry.entry_id)
+
+
+async def _async_reload_on_update(hass: HomeAssistant, entry: SmartQuarterConfigEntry) -> None:
+    await hass.config_entries.async_reload(entry.entry_id)
+
+
+@callback
+def _async_sync_devices(hass: HomeAssistant, entry: SmartQuarterConfigEntry) -> None:
+    """Make the site one device and every subentry a device under it; drop stale ones."""
+    registry = dr.async_get(hass)
+    site = registry.async_get_or_create(
+        config_entry_id=entry.entry_id,
+        identifiers={(DOMAIN, entry.entry_id)},
+        manufacturer=MANUFACTURER,
+        name=entry.title,
+        model="Site",
+        entry_type=dr.DeviceEntryType.SERVICE,
+    )
+    wanted = {site.id}
+    for subentry in entry.subentries.values():
+        device = registry.async_get_or_create(
+            config_entry_id=entry.entry_id,
+            config_subentry_id=subentry.subentry_id,
+            identifiers={(DOMAIN, subentry.subentry_id)},
+            manufacturer=MANUFACTURER,
+            name=subentry.title,
+            via_device_id=site.id,
+        )
+        wanted.add(device.id)
+    for device in dr.async_entries_for_config_entry(registry, entry.entry_id):
+        if device.id not in wanted:
+            registry.async_remove_device(device.id)

@@ -1,0 +1,13 @@
+"""Constants shared by the whole Smart Quarter integration."""
+
+from typing import Final
+
+DOMAIN: Final = "smart_quarter"
+MANUFACTURER: Final = "Smart Quarter"
+
+# Site config entry data (besides CONF_NAME, CONF_LATITUDE, CONF_LONGITUDE)
+CONF_LOCATION: Final = "location"
+
+# Site options (site-wide settings that the subsystems share)
+CONF_MQTT_BASE_TOPIC: Final = "mqtt_base_topic"
+DEFAULT_MQTT_BASE_TOPIC_PREFIX: Final = "smart_quarter"

@@ -1,0 +1,118 @@
+"""The base entity of the integration and the glue that lets platforms collect subsystem entities.
+
+Subsystems describe their entities as data: for each subentry (or the site itself) they hand out
+an `EntityGroup`, i.e. the subject the entities read (a room, an apartment ...) and a tuple of
+entity descriptions whose value functions read that subject. Platform modules turn the groups
+into entities with one generic class each.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+from homeassistant.config_entries import ConfigSubentry
+from homeassistant.const import Platform
+from homeassistant.core import callback
+from homeassistant.helpers.device_registry import DeviceInfo
+from homeassistant.helpers.dispatcher import async_dispatcher_connect
+from homeassistant.helpers.entity import Entity, EntityDescription
+from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
+
+from .const import DOMAIN
+from .runtime import SmartQuarterConfigEntry
+
+
+class EntitySubject(Protocol):
+    """What an entity reads: it announces changes on a dispatcher signal."""
+
+    @property
+    def update_signal(self) -> str:
+        """Dispatcher signal sent after the subject changed."""
+        ...
+
+    @property
+    def available(self) -> bool:
+        """False while the subject cannot be reached (its gateway is offline ...)."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class EntityGroup:
+    """Entities of one platform for one subentry (or for the site when subentry is None)."""
+
+    subentry: ConfigSubentry | None
+    subject: EntitySubject
+    descriptions: Sequence[EntityDescription]
+
+
+def device_identifier(entry: SmartQuarterConfigEntry, subentry: ConfigSubentry | None) -> str:
+    """Return the stable id of the device of a subentry, or of the site itself."""
+    return subentry.subentry_id if subentry else entry.entry_id
+
+
+class SmartQuarterEntity(Entity):
+    """An entity of a site or of one of its subentries, driven by its subject's signal."""
+
+    _attr_has_entity_name = True
+    _attr_should_poll = False
+
+    def __init__(
+        self,
+        entry: SmartQuarterConfigEntry,
+        subentry: ConfigSubentry | None,
+        subject: EntitySubject,
+        description: EntityDescription,
+    ) -> None:
+        """Tie the entity to its device; the unique id is '<device id>-<description key>'."""
+        self.entity_description = description
+        self.subject = subject
+        owner = device_identifier(entry, subentry)
+        self._attr_unique_id = f"{owner}-{description.key}"
+        self._attr_device_info = DeviceInfo(identifiers={(DOMAIN, owner)})
+
+    @property
+    def available(self) -> bool:
+        """Follow the subject's reachability."""
+        return self.subject.available
+
+    async def async_added_to_hass(self) -> None:
+        """Write the state whenever the subject announces a change."""
+        await super().async_added_to_hass()
+        self.async_on_remove(
+            async_dispatcher_connect(
+                self.hass, self.subject.update_signal, self._handle_subject_update
+            )
+        )
+
+    @callback
+    def _handle_subject_update(self) -> None:
+        self.async_write_ha_state()
+
+
+type EntityFactory[D: EntityDescription] = Callable[
+    [SmartQuarterConfigEntry, ConfigSubentry | None, EntitySubject, D], Entity
+]
+
+
+@callback
+def async_add_subsystem_entities[D: EntityDescription](
+    entry: SmartQuarterConfigEntry,
+    platform: Platform,
+    description_type: type[D],
+    factory: EntityFactory[D],
+    async_add_entities: AddConfigEntryEntitiesCallback,
+) -> None:
+    """Add the entities every subsystem of the site describes for one platform."""
+    for subsystem in entry.runtime_data.subsystems.values():
+        for group in subsystem.entity_groups(platform):
+            entities = [
+                factory(entry, group.subentry, group.subject, description)
+                for description in group.descriptions
+                if isinstance(description, description_type)
+            ]
+            async_add_entities(
+                entities,
+                config_subentry_id=group.subentry.subentry_id if group.subentry else None,
+            )

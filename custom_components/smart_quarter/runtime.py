@@ -1,0 +1,20 @@
+"""What a loaded site keeps at run time, and the typed config entry that carries it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from homeassistant.config_entries import ConfigEntry
+
+if TYPE_CHECKING:
+    from .subsystem import Subsystem
+
+type SmartQuarterConfigEntry = ConfigEntry[SiteRuntime]
+
+
+@dataclass(slots=True)
+class SiteRuntime:
+    """The loaded subsystems of one site, by key."""
+
+    subsystems: dict[str, Subsystem] = field(default_factory=dict)

@@ -1,0 +1,67 @@
+"""The interface between a site and its subsystems (telemedicine, emergency, façade ...).
+
+A subsystem owns one or more config subentry types, keeps its own state and storage, and hands
+the platform modules the entities for each of its subentries. The site only calls what is
+declared here, so subsystems never need to know about each other.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Iterable, Mapping
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from homeassistant.config_entries import ConfigSubentry, ConfigSubentryFlow
+from homeassistant.const import Platform
+from homeassistant.core import HomeAssistant
+
+if TYPE_CHECKING:
+    from .entity import EntityGroup
+    from .runtime import SmartQuarterConfigEntry
+
+
+class Subsystem(ABC):
+    """One part of a site, as the site sees it."""
+
+    key: ClassVar[str]
+    """Stable identifier, also used in storage keys and diagnostics."""
+
+    subentry_flows: ClassVar[Mapping[str, type[ConfigSubentryFlow]]]
+    """Subentry types this subsystem adds to a site, with the flow that creates them."""
+
+    platforms: ClassVar[frozenset[Platform]]
+    """Entity platforms this subsystem provides entities for."""
+
+    redact_keys: ClassVar[frozenset[str]] = frozenset()
+    """Keys of its subentry data and diagnostics that hold personal data or secrets."""
+
+    def __init__(self, hass: HomeAssistant, entry: SmartQuarterConfigEntry) -> None:
+        """Bind the subsystem to its site."""
+        self.hass = hass
+        self.entry = entry
+
+    def subentries(self) -> list[ConfigSubentry]:
+        """Return the site's subentries that belong to this subsystem."""
+        return [
+            subentry
+            for subentry in self.entry.subentries.values()
+            if subentry.subentry_type in self.subentry_flows
+        ]
+
+    async def async_setup(self) -> None:
+        """Load state and start listening; raise ConfigEntryNotReady when a peer is missing."""
+
+    async def async_unload(self) -> None:
+        """Stop everything async_setup started."""
+
+    @abstractmethod
+    def entity_groups(self, platform: Platform) -> Iterable[EntityGroup]:
+        """Yield the entity descriptions of one platform, grouped by subentry and subject."""
+
+    def diagnostics(self) -> dict[str, Any]:
+        """Return this subsystem's state for diagnostics, already redacted."""
+        return {}
+
+    @classmethod
+    async def async_remove_site(cls, hass: HomeAssistant, entry_id: str) -> None:
+        """Delete what the subsystem stored for a site that is being removed."""

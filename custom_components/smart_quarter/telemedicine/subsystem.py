@@ -1,0 +1,119 @@
+"""Home Assistant glue of the telemedicine subsystem: rooms, their stored state and entities."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any, ClassVar, override
+
+from homeassistant.config_entries import ConfigSubentry, ConfigSubentryFlow
+from homeassistant.const import EntityCategory, Platform
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers.dispatcher import async_dispatcher_send
+from homeassistant.helpers.storage import Store
+from homeassistant.util import dt as dt_util
+
+from ..const import DOMAIN
+from ..entity import EntityGroup
+from ..runtime import SmartQuarterConfigEntry
+from ..subsystem import Subsystem
+from ..switch import SmartQuarterSwitchEntityDescription
+from .config_flow import TelemedicineRoomSubentryFlow
+from .const import CONF_ADDRESS, SUBENTRY_TYPE_ROOM
+from .room import RoomState
+
+STORAGE_VERSION = 1
+
+
+def _storage_key(entry_id: str) -> str:
+    return f"{DOMAIN}.{entry_id}.telemedicine"
+
+
+class TelemedicineRoom:
+    """One room of the site: the subject its entities read."""
+
+    def __init__(
+        self, subsystem: TelemedicineSubsystem, subentry: ConfigSubentry, state: RoomState
+    ) -> None:
+        """Hold the room's state; changes go through the subsystem so they are stored."""
+        self._subsystem = subsystem
+        self.subentry = subentry
+        self.state = state
+
+    @property
+    def update_signal(self) -> str:
+        """Signal sent after the room changed."""
+        return f"{DOMAIN}_telemedicine_room_{self.subentry.subentry_id}"
+
+    @property
+    def available(self) -> bool:
+        """A room is a place, not a connection: it is always there."""
+        return True
+
+    async def async_set_in_service(self, in_service: bool) -> None:
+        """Put the room in or out of service, store it, then tell the entities."""
+        if self.state.set_in_service(in_service, dt_util.utcnow()):
+            await self._subsystem.async_save()
+            async_dispatcher_send(self._subsystem.hass, self.update_signal)
+
+
+ROOM_SWITCHES: tuple[SmartQuarterSwitchEntityDescription, ...] = (
+    SmartQuarterSwitchEntityDescription(
+        key="in_service",
+        translation_key="in_service",
+        entity_category=EntityCategory.CONFIG,
+        is_on_fn=lambda room: room.state.in_service,
+        set_fn=lambda room, on: room.async_set_in_service(on),
+    ),
+)
+
+
+class TelemedicineSubsystem(Subsystem):
+    """Telemedicine rooms of a site."""
+
+    key = "telemedicine"
+    subentry_flows: ClassVar[Mapping[str, type[ConfigSubentryFlow]]] = {
+        SUBENTRY_TYPE_ROOM: TelemedicineRoomSubentryFlow
+    }
+    platforms = frozenset({Platform.SWITCH})
+    redact_keys = frozenset({CONF_ADDRESS})
+
+    def __init__(self, hass: HomeAssistant, entry: SmartQuarterConfigEntry) -> None:
+        """Prepare the store; rooms are read in async_setup."""
+        super().__init__(hass, entry)
+        self._store: Store[dict[str, Any]] = Store(
+            hass, STORAGE_VERSION, _storage_key(entry.entry_id)
+        )
+        self.rooms: dict[str, TelemedicineRoom] = {}
+
+    @override
+    async def async_setup(self) -> None:
+        stored = await self._store.async_load() or {}
+        stored_rooms: dict[str, Any] = stored.get("rooms", {})
+        for subentry in self.subentries():
+            raw = stored_rooms.get(subentry.subentry_id)
+            state = RoomState.from_dict(raw) if isinstance(raw, dict) else RoomState()
+            self.rooms[subentry.subentry_id] = TelemedicineRoom(self, subentry, state)
+        if set(stored_rooms) - set(self.rooms):
+            # Rooms removed from the site leave nothing behind in storage.
+            await self.async_save()
+
+    async def async_save(self) -> None:
+        """Write every room's state through to storage (atomic, survives a crash)."""
+        await self._store.async_save(
+            {"rooms": {room_id: room.state.as_dict() for room_id, room in self.rooms.items()}}
+        )
+
+    @override
+    def entity_groups(self, platform: Platform) -> Iterable[EntityGroup]:
+        if platform is Platform.SWITCH:
+            for room in self.rooms.values():
+                yield EntityGroup(room.subentry, room, ROOM_SWITCHES)
+
+    @override
+    def diagnostics(self) -> dict[str, Any]:
+        return {"rooms": {room_id: room.state.as_dict() for room_id, room in self.rooms.items()}}
+
+    @override
+    @classmethod
+    async def async_remove_site(cls, hass: HomeAssistant, entry_id: str) -> None:
+        await Store[dict[str, Any]](hass, STORAGE_VERSION, _storage_key(entry_id)).async_remove()

@@ -1,0 +1,166 @@
+"""Every path of the site config flow, its reconfigure step and the options flow."""
+
+from __future__ import annotations
+
+from homeassistant.config_entries import SOURCE_USER
+from homeassistant.const import CONF_LATITUDE, CONF_LONGITUDE, CONF_NAME
+from homeassistant.core import HomeAssistant
+from homeassistant.data_entry_flow import FlowResultType
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+
+from custom_components.smart_quarter.const import CONF_LOCATION, CONF_MQTT_BASE_TOPIC, DOMAIN
+from custom_components.smart_quarter.telemedicine.const import SUBENTRY_TYPE_ROOM
+
+CROSSEN = {CONF_LATITUDE: 50.9631, CONF_LONGITUDE: 12.0433}
+
+
+def _suggested(result: dict, key: str) -> object:
+    for field in result["data_schema"].schema:
+        if field == key:
+            return field.description["suggested_value"]
+    raise KeyError(key)
+
+
+async def test_user_flow_creates_site(hass: HomeAssistant) -> None:
+    """A new site gets the name, the location and a topic prefix derived from the name."""
+    hass.config.location_name = "Zuhause"
+    result = await hass.config_entries.flow.async_init(DOMAIN, context={"source": SOURCE_USER})
+    assert result["type"] is FlowResultType.FORM
+    assert result["step_id"] == "user"
+    assert _suggested(result, CONF_NAME) == "Zuhause"
+    assert _suggested(result, CONF_LOCATION) == {
+        CONF_LATITUDE: hass.config.latitude,
+        CONF_LONGITUDE: hass.config.longitude,
+    }
+
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {CONF_NAME: "  Crossen an der Elster ", CONF_LOCATION: CROSSEN}
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert result["title"] == "Crossen an der Elster"
+    assert result["data"] == {CONF_NAME: "Crossen an der Elster", **CROSSEN}
+    assert result["options"] == {CONF_MQTT_BASE_TOPIC: "smart_quarter/crossen_an_der_elster"}
+    assert result["result"].unique_id == "crossen_an_der_elster"
+
+
+async def test_user_flow_rejects_a_name_without_letters(hass: HomeAssistant) -> None:
+    """A name that slugifies to nothing is an error on the field, and the flow recovers."""
+    result = await hass.config_entries.flow.async_init(DOMAIN, context={"source": SOURCE_USER})
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {CONF_NAME: " -- ", CONF_LOCATION: CROSSEN}
+    )
+    assert result["type"] is FlowResultType.FORM
+    assert result["errors"] == {CONF_NAME: "invalid_name"}
+    assert _suggested(result, CONF_NAME) == " -- "
+
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {CONF_NAME: "Crossen", CONF_LOCATION: CROSSEN}
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+
+
+async def test_user_flow_aborts_for_an_existing_site(
+    hass: HomeAssistant, site_entry: MockConfigEntry
+) -> None:
+    """One config entry per site: the same name (in any spelling) aborts."""
+    site_entry.add_to_hass(hass)
+    result = await hass.config_entries.flow.async_init(DOMAIN, context={"source": SOURCE_USER})
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {CONF_NAME: "jena lobeda", CONF_LOCATION: CROSSEN}
+    )
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "already_configured"
+
+
+async def test_reconfigure_renames_and_moves_the_site(
+    hass: HomeAssistant, loaded_site: MockConfigEntry
+) -> None:
+    """Reconfigure shows the current values, then updates title, unique id and location."""
+    result = await loaded_site.start_reconfigure_flow(hass)
+    assert result["type"] is FlowResultType.FORM
+    assert result["step_id"] == "reconfigure"
+    assert _suggested(result, CONF_NAME) == "Jena-Lobeda"
+    assert _suggested(result, CONF_LOCATION) == {
+        CONF_LATITUDE: 50.8876,
+        CONF_LONGITUDE: 11.6134,
+    }
+
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {CONF_NAME: "Lobeda-West", CONF_LOCATION: CROSSEN}
+    )
+    await hass.async_block_till_done()
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "reconfigure_successful"
+    assert loaded_site.title == "Lobeda-West"
+    assert loaded_site.unique_id == "lobeda_west"
+    assert loaded_site.data == {CONF_NAME: "Lobeda-West", **CROSSEN}
+    # The subentries survive a reconfigure.
+    assert [s.subentry_type for s in loaded_site.subentries.values()] == [SUBENTRY_TYPE_ROOM]
+
+
+async def test_reconfigure_keeping_the_name_is_allowed(
+    hass: HomeAssistant, site_entry: MockConfigEntry
+) -> None:
+    """The site's own name is not 'in use' by another site."""
+    site_entry.add_to_hass(hass)
+    result = await site_entry.start_reconfigure_flow(hass)
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {CONF_NAME: "Jena-Lobeda", CONF_LOCATION: CROSSEN}
+    )
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "reconfigure_successful"
+    assert site_entry.data[CONF_LATITUDE] == CROSSEN[CONF_LATITUDE]
+
+
+async def test_reconfigure_refuses_another_sites_name(
+    hass: HomeAssistant, site_entry: MockConfigEntry
+) -> None:
+    """Renaming onto another site's name is an error; an empty name too."""
+    site_entry.add_to_hass(hass)
+    MockConfigEntry(domain=DOMAIN, title="Crossen", unique_id="crossen").add_to_hass(hass)
+    result = await site_entry.start_reconfigure_flow(hass)
+
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {CONF_NAME: "CROSSEN", CONF_LOCATION: CROSSEN}
+    )
+    assert result["type"] is FlowResultType.FORM
+    assert result["errors"] == {CONF_NAME: "name_in_use"}
+
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {CONF_NAME: "  ", CONF_LOCATION: CROSSEN}
+    )
+    assert result["errors"] == {CONF_NAME: "invalid_name"}
+    assert site_entry.title == "Jena-Lobeda"
+
+
+async def test_options_flow_changes_the_topic_and_reloads(
+    hass: HomeAssistant, loaded_site: MockConfigEntry
+) -> None:
+    """Valid topics are stored trimmed; the site reloads to apply them."""
+    result = await hass.config_entries.options.async_init(loaded_site.entry_id)
+    assert result["type"] is FlowResultType.FORM
+    assert _suggested(result, CONF_MQTT_BASE_TOPIC) == "smart_quarter/jena_lobeda"
+    runtime_before = loaded_site.runtime_data
+
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"], {CONF_MQTT_BASE_TOPIC: " sq/lobeda "}
+    )
+    await hass.async_block_till_done()
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert loaded_site.options == {CONF_MQTT_BASE_TOPIC: "sq/lobeda"}
+    assert loaded_site.runtime_data is not runtime_before
+
+
+async def test_options_flow_rejects_bad_topics(
+    hass: HomeAssistant, site_entry: MockConfigEntry
+) -> None:
+    """Wildcards, spaces, empty levels and '$' topics are errors; nothing is stored."""
+    site_entry.add_to_hass(hass)
+    result = await hass.config_entries.options.async_init(site_entry.entry_id)
+    for bad in ("", "a/#", "a/+/b", "a b", "/a", "a/", "a//b", "$SYS/x"):
+        result = await hass.config_entries.options.async_configure(
+            result["flow_id"], {CONF_MQTT_BASE_TOPIC: bad}
+        )
+        assert result["type"] is FlowResultType.FORM, bad
+        assert result["errors"] == {CONF_MQTT_BASE_TOPIC: "invalid_topic"}, bad
+    assert site_entry.options == {CONF_MQTT_BASE_TOPIC: "smart_quarter/jena_lobeda"}
