@@ -11,6 +11,8 @@ from homeassistant.const import CONF_LATITUDE, CONF_LONGITUDE, CONF_NAME
 from homeassistant.core import HomeAssistant
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
+from pytest_homeassistant_custom_component.syrupy import HomeAssistantSnapshotExtension
+from syrupy.assertion import SnapshotAssertion
 
 from custom_components.smart_quarter.const import CONF_MQTT_BASE_TOPIC, DOMAIN
 from custom_components.smart_quarter.telemedicine.const import CONF_ADDRESS, SUBENTRY_TYPE_ROOM
@@ -22,6 +24,12 @@ ROOM_SUBENTRY_ID = "01JROOMLOBEDA00000000000000"
 @pytest.fixture(autouse=True)
 def auto_enable_custom_integrations(enable_custom_integrations: None) -> None:
     """Load custom integrations from the repository in every test."""
+
+
+@pytest.fixture
+def snapshot(snapshot: SnapshotAssertion) -> SnapshotAssertion:
+    """Snapshots with Home Assistant's serializer (ids and timestamps masked)."""
+    return snapshot.use_extension(HomeAssistantSnapshotExtension)
 
 
 @pytest.fixture

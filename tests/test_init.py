@@ -1,0 +1,110 @@
+"""Set-up, unload, reload and removal of a site, and the devices it owns."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from unittest.mock import patch
+
+from homeassistant.config_entries import ConfigEntryState
+from homeassistant.const import Platform
+from homeassistant.core import HomeAssistant
+from homeassistant.exceptions import ConfigEntryNotReady
+from homeassistant.helpers import device_registry as dr
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+
+from custom_components.smart_quarter.const import DOMAIN
+from custom_components.smart_quarter.entity import EntityGroup
+from custom_components.smart_quarter.subsystem import Subsystem
+from custom_components.smart_quarter.telemedicine.subsystem import TelemedicineSubsystem
+
+from .conftest import ROOM_SUBENTRY_ID
+
+IN_SERVICE = "switch.tmr_lobeda_in_service"
+
+
+async def test_setup_and_unload(hass: HomeAssistant, loaded_site: MockConfigEntry) -> None:
+    """A loaded site has its subsystems in runtime_data; unloading removes the entities."""
+    assert loaded_site.state is ConfigEntryState.LOADED
+    assert set(loaded_site.runtime_data.subsystems) == {"telemedicine"}
+    assert hass.states.get(IN_SERVICE) is not None
+
+    assert await hass.config_entries.async_unload(loaded_site.entry_id)
+    await hass.async_block_till_done()
+    assert loaded_site.state is ConfigEntryState.NOT_LOADED
+    assert hass.states.get(IN_SERVICE).state == "unavailable"
+
+
+async def test_site_and_subentries_are_devices(
+    hass: HomeAssistant, loaded_site: MockConfigEntry, device_registry: dr.DeviceRegistry
+) -> None:
+    """The site is a service device; each subentry a device linked through it."""
+    site = device_registry.async_get_device_by_identifier(
+        (DOMAIN, loaded_site.entry_id), loaded_site.entry_id
+    )
+    assert site is not None
+    assert site.name == "Jena-Lobeda"
+    assert site.entry_type is dr.DeviceEntryType.SERVICE
+    assert site.manufacturer == "Smart Quarter"
+    room = device_registry.async_get_device_by_identifier(
+        (DOMAIN, ROOM_SUBENTRY_ID), loaded_site.entry_id
+    )
+    assert room is not None
+    assert room.via_device_id == site.id
+    assert room.config_subentry_id == ROOM_SUBENTRY_ID
+
+
+async def test_stale_devices_are_removed_at_setup(
+    hass: HomeAssistant, site_entry: MockConfigEntry, device_registry: dr.DeviceRegistry
+) -> None:
+    """A device of the site that no subentry explains any more is removed."""
+    site_entry.add_to_hass(hass)
+    stale = device_registry.async_get_or_create(
+        config_entry_id=site_entry.entry_id, identifiers={(DOMAIN, "gone-room")}
+    )
+    assert await hass.config_entries.async_setup(site_entry.entry_id)
+    await hass.async_block_till_done()
+    assert device_registry.async_get(stale.id) is None
+    assert len(dr.async_entries_for_config_entry(device_registry, site_entry.entry_id)) == 2
+
+
+async def test_subsystem_not_ready_retries_and_stops_what_started(
+    hass: HomeAssistant, site_entry: MockConfigEntry
+) -> None:
+    """When a later subsystem is not ready, the ones already started are stopped again."""
+
+    class BrokerMissing(Subsystem):
+        key = "broker_missing"
+        subentry_flows = {}  # noqa: RUF012
+        platforms = frozenset()
+
+        async def async_setup(self) -> None:
+            raise ConfigEntryNotReady("broker not reachable")
+
+        def entity_groups(self, platform: Platform) -> Iterable[EntityGroup]:
+            return ()
+
+    site_entry.add_to_hass(hass)
+    with (
+        patch(
+            "custom_components.smart_quarter.SUBSYSTEMS",
+            (TelemedicineSubsystem, BrokerMissing),
+        ),
+        patch.object(TelemedicineSubsystem, "async_unload", autospec=True) as unload,
+    ):
+        await hass.config_entries.async_setup(site_entry.entry_id)
+        await hass.async_block_till_done()
+    assert site_entry.state is ConfigEntryState.SETUP_RETRY
+    assert unload.call_count == 1
+
+
+async def test_removing_the_site_deletes_stored_state(
+    hass: HomeAssistant, loaded_site: MockConfigEntry, hass_storage: dict
+) -> None:
+    """Nothing of a removed site stays in .storage."""
+    await hass.services.async_call("switch", "turn_off", {"entity_id": IN_SERVICE}, blocking=True)
+    key = f"{DOMAIN}.{loaded_site.entry_id}.telemedicine"
+    assert key in hass_storage
+
+    assert await hass.config_entries.async_remove(loaded_site.entry_id)
+    await hass.async_block_till_done()
+    assert key not in hass_storage

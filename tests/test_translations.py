@@ -1,0 +1,138 @@
+"""English and German translations have the same keys, and every key the code uses exists."""
+
+from __future__ import annotations
+
+import ast
+import json
+from pathlib import Path
+import re
+from typing import Any
+
+import pytest
+
+from custom_components.smart_quarter.subsystems import SUBENTRY_FLOWS, SUBSYSTEMS
+
+INTEGRATION = Path(__file__).parent.parent / "custom_components" / "smart_quarter"
+LANGUAGES = ("en", "de")
+
+
+def _load(language: str) -> dict[str, Any]:
+    return json.loads((INTEGRATION / "translations" / f"{language}.json").read_text("utf-8"))
+
+
+def _leaves(tree: Any, prefix: str = "") -> set[str]:
+    if isinstance(tree, dict):
+        return {leaf for key, value in tree.items() for leaf in _leaves(value, f"{prefix}.{key}")}
+    return {prefix.lstrip(".")}
+
+
+def _has(tree: dict[str, Any], dotted: str) -> bool:
+    node: Any = tree
+    for part in dotted.split("."):
+        if not isinstance(node, dict) or part not in node:
+            return False
+        node = node[part]
+    return isinstance(node, (str, dict))
+
+
+def _string_assignments(source: str, pattern: str) -> set[str]:
+    return set(re.findall(pattern, source))
+
+
+def test_languages_have_the_same_keys() -> None:
+    assert _leaves(_load("en")) == _leaves(_load("de"))
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_no_empty_or_placeholder_text(language: str) -> None:
+    tree = _load(language)
+    for leaf in _leaves(tree):
+        node: Any = tree
+        for part in leaf.split("."):
+            node = node[part]
+        assert isinstance(node, str), leaf
+        assert node.strip(), leaf
+        assert "TODO" not in node, leaf
+
+
+def _flow_sources() -> dict[str, str]:
+    """Map 'config' and each subentry type to the source of its flow class(es)."""
+    sources = {"config": (INTEGRATION / "config_flow.py").read_text("utf-8")}
+    shared = (INTEGRATION / "subentry_flow.py").read_text("utf-8")
+    for subentry_type, flow in SUBENTRY_FLOWS.items():
+        module = Path(__import__(flow.__module__, fromlist=["_"]).__file__ or "")
+        sources[subentry_type] = module.read_text("utf-8") + shared
+    return sources
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_every_flow_error_step_and_abort_is_translated(language: str) -> None:
+    tree = _load(language)
+    for owner, source in _flow_sources().items():
+        base = "config" if owner == "config" else f"config_subentries.{owner}"
+        steps = _string_assignments(source, r'step_id="(\w+)"')
+        errors = _string_assignments(source, r'errors\[[^\]]+\] = "(\w+)"')
+        errors |= _string_assignments(source, r'return \{[^:]+: "(\w+)"\}')
+        aborts = _string_assignments(source, r'reason="(\w+)"')
+        assert steps, owner
+        for step in steps:
+            if step == "init":
+                assert _has(tree, f"options.step.{step}.title"), step
+            else:
+                assert _has(tree, f"{base}.step.{step}.title"), f"{base}.step.{step}"
+        for error in errors:
+            assert _has(tree, f"{base}.error.{error}") or _has(tree, f"options.error.{error}"), (
+                f"{base}.error.{error}"
+            )
+        for abort in aborts:
+            assert _has(tree, f"{base}.abort.{abort}"), f"{base}.abort.{abort}"
+        if owner != "config":
+            assert _has(tree, f"{base}.entry_type")
+            assert _has(tree, f"{base}.initiate_flow.user")
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_every_form_field_is_labelled(language: str) -> None:
+    """Each field of each form schema has a label in the step's data section."""
+    from custom_components.smart_quarter import config_flow
+
+    tree = _load(language)
+    forms = {
+        "config.step.user": config_flow.SITE_SCHEMA,
+        "config.step.reconfigure": config_flow.SITE_SCHEMA,
+        "options.step.init": config_flow.OPTIONS_SCHEMA,
+    }
+    for subentry_type, flow in SUBENTRY_FLOWS.items():
+        for step in ("user", "reconfigure"):
+            forms[f"config_subentries.{subentry_type}.step.{step}"] = flow.schema  # type: ignore[attr-defined]
+    for path, schema in forms.items():
+        for field in schema.schema:
+            assert _has(tree, f"{path}.data.{field}"), f"{path}.data.{field}"
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_every_entity_translation_key_exists(language: str) -> None:
+    """Entity descriptions of every subsystem have a name, and an icon in icons.json."""
+    tree = _load(language)
+    icons = json.loads((INTEGRATION / "icons.json").read_text("utf-8"))
+    found = 0
+    for module_path in INTEGRATION.rglob("*.py"):
+        module = ast.parse(module_path.read_text("utf-8"))
+        for node in ast.walk(module):
+            if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Name)):
+                continue
+            if not node.func.id.endswith("EntityDescription"):
+                continue
+            platform = _platform_of(node.func.id)
+            for keyword in node.keywords:
+                if keyword.arg == "translation_key" and isinstance(keyword.value, ast.Constant):
+                    key = keyword.value.value
+                    assert _has(tree, f"entity.{platform}.{key}.name"), f"{platform}.{key}"
+                    assert _has(icons, f"entity.{platform}.{key}.default"), f"icon {key}"
+                    found += 1
+    assert found >= len(SUBSYSTEMS)
+
+
+def _platform_of(description_class: str) -> str:
+    name = description_class.removeprefix("SmartQuarter").removesuffix("EntityDescription")
+    return re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower()
