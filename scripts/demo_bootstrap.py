@@ -1,0 +1,221 @@
+"""Bring a freshly started demo Home Assistant to a usable state through its public APIs.
+
+Idempotent: on every start it waits for Home Assistant, creates what is missing and leaves
+the rest alone. Uses the same HTTP/websocket APIs as the frontend, so the demo also proves
+that the onboarding and the config flows work end to end:
+
+- the owner "admin" (onboarding user step) and the non-admin care-service user "pflege";
+- the MQTT integration pointed at the demo's Mosquitto;
+- the site "Jena-Lobeda" with the telemedicine room "TMR Lobeda".
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+from http import HTTPStatus
+import sys
+import time
+from typing import Any
+
+import aiohttp
+
+ADMIN = {"name": "Demo Technik", "username": "admin", "password": "smartquarter-admin"}
+CARE_USER = {"name": "Pflegedienst", "username": "pflege", "password": "smartquarter-pflege"}
+SITE = {"name": "Jena-Lobeda", "location": {"latitude": 50.8876, "longitude": 11.6134}}
+ROOM = {"name": "TMR Lobeda", "address": "Karl-Marx-Allee 28, 07747 Jena"}
+
+
+class Demo:
+    """A client of the demo Home Assistant."""
+
+    def __init__(self, session: aiohttp.ClientSession, url: str) -> None:
+        self.session = session
+        self.url = url
+        self.client_id = f"{url}/"
+        self.token = ""
+        self._ws: aiohttp.ClientWebSocketResponse | None = None
+        self._ws_id = 0
+
+    async def wait_until_up(self, within: float) -> None:
+        deadline = time.monotonic() + within
+        last = ""
+        while time.monotonic() < deadline:
+            try:
+                # 401 without a token: the HTTP server and the API are up.
+                async with self.session.get(f"{self.url}/api/") as response:
+                    if response.status in (HTTPStatus.OK, HTTPStatus.UNAUTHORIZED):
+                        return
+                    last = f"HTTP {response.status}"
+            except aiohttp.ClientError as err:
+                last = type(err).__name__
+            await asyncio.sleep(2)
+        raise SystemExit(f"bootstrap: Home Assistant did not answer in {within:.0f} s ({last})")
+
+    async def log_in(self) -> None:
+        async with self.session.get(f"{self.url}/api/onboarding") as response:
+            # Once onboarding is complete, Home Assistant no longer serves this view (404).
+            steps = (
+                {step["step"]: step["done"] for step in await response.json()}
+                if response.status == HTTPStatus.OK
+                else {"user": True}
+            )
+        if not steps.get("user"):
+            print("bootstrap: creating the owner 'admin' (onboarding)")
+            payload = {**ADMIN, "client_id": self.client_id, "language": "de"}
+            async with self.session.post(f"{self.url}/api/onboarding/users", json=payload) as r:
+                r.raise_for_status()
+                code = (await r.json())["auth_code"]
+        else:
+            code = await self._login_flow_code()
+        form = {"grant_type": "authorization_code", "code": code, "client_id": self.client_id}
+        async with self.session.post(f"{self.url}/auth/token", data=form) as response:
+            response.raise_for_status()
+            self.token = (await response.json())["access_token"]
+
+    async def _login_flow_code(self) -> str:
+        start = {
+            "client_id": self.client_id,
+            "handler": ["homeassistant", None],
+            "redirect_uri": self.client_id,
+        }
+        async with self.session.post(f"{self.url}/auth/login_flow", json=start) as response:
+            flow_id = (await response.json())["flow_id"]
+        answer = {
+            "username": ADMIN["username"],
+            "password": ADMIN["password"],
+            "client_id": self.client_id,
+        }
+        async with self.session.post(f"{self.url}/auth/login_flow/{flow_id}", json=answer) as r:
+            result = await r.json()
+        if result.get("type") != "create_entry":
+            raise SystemExit(
+                "bootstrap: cannot log in as 'admin' with the demo password. "
+                "Was the demo state made by something else? Start with scripts/develop --reset."
+            )
+        return str(result["result"])
+
+    async def api(self, method: str, path: str, payload: Any = None) -> Any:
+        headers = {"Authorization": f"Bearer {self.token}"}
+        async with self.session.request(
+            method, f"{self.url}{path}", json=payload, headers=headers
+        ) as response:
+            if response.status >= HTTPStatus.BAD_REQUEST:
+                raise SystemExit(
+                    f"bootstrap: {method} {path}: {response.status} {await response.text()}"
+                )
+            return await response.json()
+
+    async def ws(self, message: dict[str, Any]) -> Any:
+        if self._ws is None:
+            self._ws = await self.session.ws_connect(f"{self.url}/api/websocket")
+            await self._ws.receive_json()  # auth_required
+            await self._ws.send_json({"type": "auth", "access_token": self.token})
+            if (await self._ws.receive_json())["type"] != "auth_ok":
+                raise SystemExit("bootstrap: websocket authentication failed")
+        self._ws_id += 1
+        await self._ws.send_json({"id": self._ws_id, **message})
+        while True:
+            reply = await self._ws.receive_json()
+            if reply.get("id") == self._ws_id and reply["type"] == "result":
+                if not reply["success"]:
+                    raise SystemExit(f"bootstrap: {message['type']}: {reply['error']}")
+                return reply.get("result")
+
+    async def ensure_care_user(self) -> None:
+        users = await self.ws({"type": "config/auth/list"})
+        if any(user["name"] == CARE_USER["name"] for user in users):
+            return
+        print("bootstrap: creating the care-service user 'pflege' (not an administrator)")
+        created = await self.ws(
+            {"type": "config/auth/create", "name": CARE_USER["name"], "group_ids": ["system-users"]}
+        )
+        await self.ws(
+            {
+                "type": "config/auth_provider/homeassistant/create",
+                "user_id": created["user"]["id"],
+                "username": CARE_USER["username"],
+                "password": CARE_USER["password"],
+            }
+        )
+
+    async def entries(self, domain: str) -> list[dict[str, Any]]:
+        entries = await self.api("GET", "/api/config/config_entries/entry")
+        return [entry for entry in entries if entry["domain"] == domain]
+
+    async def run_flow(
+        self, base: str, handler: Any, answers: list[dict[str, Any]]
+    ) -> dict[str, Any]:
+        result = await self.api("POST", base, {"handler": handler})
+        for answer in answers:
+            if result["type"] != "form":
+                break
+            result = await self.api("POST", f"{base}/{result['flow_id']}", answer)
+        if result["type"] != "create_entry":
+            raise SystemExit(f"bootstrap: flow {handler} ended with {result}")
+        return result
+
+    async def ensure_mqtt(self, port: int) -> None:
+        if await self.entries("mqtt"):
+            return
+        print(f"bootstrap: adding the MQTT integration (Mosquitto on 127.0.0.1:{port})")
+        await self.run_flow(
+            "/api/config/config_entries/flow",
+            "mqtt",
+            [
+                {
+                    "broker": "127.0.0.1",
+                    "port": port,
+                    "protocol": "5",
+                    "other_settings": {
+                        "set_client_cert": False,
+                        "set_ca_cert": "off",
+                        "transport": "tcp",
+                    },
+                }
+            ],
+        )
+
+    async def ensure_site(self) -> None:
+        sites = await self.entries("smart_quarter")
+        if not sites:
+            print(f"bootstrap: adding the site '{SITE['name']}'")
+            await self.run_flow("/api/config/config_entries/flow", "smart_quarter", [SITE])
+            sites = await self.entries("smart_quarter")
+        site = sites[0]
+        subentries = await self.ws(
+            {"type": "config_entries/subentries/list", "entry_id": site["entry_id"]}
+        )
+        if not any(sub["subentry_type"] == "telemedicine_room" for sub in subentries):
+            print(f"bootstrap: adding the telemedicine room '{ROOM['name']}'")
+            await self.run_flow(
+                "/api/config/config_entries/subentries/flow",
+                [site["entry_id"], "telemedicine_room"],
+                [ROOM],
+            )
+
+
+async def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--url", default="http://localhost:8123")
+    parser.add_argument("--mqtt-port", type=int, default=1883)
+    parser.add_argument("--timeout", type=float, default=600)
+    args = parser.parse_args()
+    async with aiohttp.ClientSession() as session:
+        demo = Demo(session, args.url)
+        started = time.monotonic()
+        await demo.wait_until_up(args.timeout)
+        await demo.log_in()
+        await demo.ensure_care_user()
+        await demo.ensure_mqtt(args.mqtt_port)
+        await demo.ensure_site()
+        if demo._ws is not None:  # noqa: SLF001
+            await demo._ws.close()  # noqa: SLF001
+        print(f"bootstrap: demo ready after {time.monotonic() - started:.0f} s")
+
+
+if __name__ == "__main__":
+    try:
+        asyncio.run(main())
+    except KeyboardInterrupt:
+        sys.exit(130)
