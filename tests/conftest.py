@@ -6,19 +6,15 @@ from __future__ import annotations
 # custom_components package that would otherwise shadow it ("Integration not found").
 import custom_components  # noqa: F401  # isort: skip
 
-from homeassistant.config_entries import ConfigSubentryData
-from homeassistant.const import CONF_LATITUDE, CONF_LONGITUDE, CONF_NAME
 from homeassistant.core import HomeAssistant
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 from pytest_homeassistant_custom_component.syrupy import HomeAssistantSnapshotExtension
 from syrupy.assertion import SnapshotAssertion
 
-from custom_components.smart_quarter.const import CONF_MQTT_BASE_TOPIC, DOMAIN
-from custom_components.smart_quarter.telemedicine.const import CONF_ADDRESS, SUBENTRY_TYPE_ROOM
+from .common import ROOM_SUBENTRY_ID, site_entry as make_site_entry
 
-SITE_NAME = "Jena-Lobeda"
-ROOM_SUBENTRY_ID = "01JROOMLOBEDA00000000000000"
+__all__ = ["ROOM_SUBENTRY_ID"]
 
 
 @pytest.fixture(autouse=True)
@@ -35,22 +31,7 @@ def snapshot(snapshot: SnapshotAssertion) -> SnapshotAssertion:
 @pytest.fixture
 def site_entry() -> MockConfigEntry:
     """A site 'Jena-Lobeda' with one telemedicine room."""
-    return MockConfigEntry(
-        domain=DOMAIN,
-        title=SITE_NAME,
-        unique_id="jena_lobeda",
-        data={CONF_NAME: SITE_NAME, CONF_LATITUDE: 50.8876, CONF_LONGITUDE: 11.6134},
-        options={CONF_MQTT_BASE_TOPIC: "smart_quarter/jena_lobeda"},
-        subentries_data=[
-            ConfigSubentryData(
-                subentry_id=ROOM_SUBENTRY_ID,
-                subentry_type=SUBENTRY_TYPE_ROOM,
-                title="TMR Lobeda",
-                unique_id=None,
-                data={CONF_NAME: "TMR Lobeda", CONF_ADDRESS: "Karl-Marx-Allee 28, Jena"},
-            )
-        ],
-    )
+    return make_site_entry()
 
 
 @pytest.fixture

@@ -108,3 +108,33 @@ async def test_removing_the_site_deletes_stored_state(
     assert await hass.config_entries.async_remove(loaded_site.entry_id)
     await hass.async_block_till_done()
     assert key not in hass_storage
+
+
+async def test_unload_stops_nothing_when_platforms_refuse(
+    hass: HomeAssistant, loaded_site: MockConfigEntry
+) -> None:
+    """If a platform cannot unload, the subsystems keep running and the entry stays loaded."""
+    with (
+        patch.object(hass.config_entries, "async_unload_platforms", return_value=False),
+        patch.object(TelemedicineSubsystem, "async_unload", autospec=True) as unload,
+    ):
+        assert not await hass.config_entries.async_unload(loaded_site.entry_id)
+    assert unload.call_count == 0
+    assert loaded_site.state is ConfigEntryState.FAILED_UNLOAD
+
+
+async def test_subsystem_defaults(hass: HomeAssistant, loaded_site: MockConfigEntry) -> None:
+    """A subsystem without diagnostics reports an empty dict; rooms have only switches."""
+
+    class Quiet(Subsystem):
+        key = "quiet"
+        subentry_flows = {}  # noqa: RUF012
+        platforms = frozenset()
+
+        def entity_groups(self, platform: Platform) -> Iterable[EntityGroup]:
+            return ()
+
+    assert Quiet(hass, loaded_site).diagnostics() == {}
+    assert Quiet(hass, loaded_site).subentries() == []
+    telemedicine = loaded_site.runtime_data.subsystems["telemedicine"]
+    assert list(telemedicine.entity_groups(Platform.SENSOR)) == []

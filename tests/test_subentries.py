@@ -181,3 +181,12 @@ async def test_remove_room_removes_device_entities_and_stored_state(
     assert device_registry.async_get_device_by_identifier(
         (DOMAIN, loaded_site.entry_id), loaded_site.entry_id
     )
+
+
+def test_clean_user_input_trims_text_and_keeps_other_values() -> None:
+    """Empty optional text disappears, the name stays even when empty, numbers pass."""
+    from custom_components.smart_quarter.subentry_flow import clean_user_input
+
+    assert clean_user_input(
+        {CONF_NAME: "  ", CONF_ADDRESS: "   ", "slot_minutes": 20, "note": " x "}
+    ) == {CONF_NAME: "", "slot_minutes": 20, "note": "x"}

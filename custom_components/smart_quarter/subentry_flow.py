@@ -43,7 +43,7 @@ class SiteSubentryFlow(ConfigSubentryFlow):
         """Show the form, then create the subentry."""
         errors: dict[str, str] = {}
         if user_input is not None:
-            data = _clean(user_input)
+            data = clean_user_input(user_input)
             if not (errors := self._errors(data, ignore_subentry_id=None)):
                 return self.async_create_entry(title=data[CONF_NAME], data=data)
         return self.async_show_form(
@@ -62,7 +62,7 @@ class SiteSubentryFlow(ConfigSubentryFlow):
         subentry = self._get_reconfigure_subentry()
         errors: dict[str, str] = {}
         if user_input is not None:
-            data = _clean(user_input)
+            data = clean_user_input(user_input)
             if not (errors := self._errors(data, subentry.subentry_id)):
                 return self.async_update_and_abort(
                     self._get_entry(), subentry, title=data[CONF_NAME], data=data
@@ -88,7 +88,8 @@ class SiteSubentryFlow(ConfigSubentryFlow):
         return self.validate(data)
 
 
-def _clean(user_input: dict[str, Any]) -> dict[str, Any]:
+def clean_user_input(user_input: dict[str, Any]) -> dict[str, Any]:
+    """Trim text and drop empty optional text fields; other values pass unchanged."""
     cleaned: dict[str, Any] = {}
     for key, value in user_input.items():
         if isinstance(value, str):

@@ -1,0 +1,39 @@
+"""Builders shared by the tests and the benchmarks."""
+
+from __future__ import annotations
+
+from homeassistant.config_entries import ConfigSubentryData
+from homeassistant.const import CONF_LATITUDE, CONF_LONGITUDE, CONF_NAME
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+
+from custom_components.smart_quarter.const import CONF_MQTT_BASE_TOPIC, DOMAIN
+from custom_components.smart_quarter.telemedicine.const import CONF_ADDRESS, SUBENTRY_TYPE_ROOM
+
+SITE_NAME = "Jena-Lobeda"
+ROOM_SUBENTRY_ID = "01JROOMLOBEDA00000000000000"
+
+
+def room_subentry(subentry_id: str, name: str, address: str | None = None) -> ConfigSubentryData:
+    """A telemedicine room subentry as stored in a config entry."""
+    data = {CONF_NAME: name} | ({CONF_ADDRESS: address} if address else {})
+    return ConfigSubentryData(
+        subentry_id=subentry_id,
+        subentry_type=SUBENTRY_TYPE_ROOM,
+        title=name,
+        unique_id=None,
+        data=data,
+    )
+
+
+def site_entry(extra_rooms: int = 0) -> MockConfigEntry:
+    """The site 'Jena-Lobeda' with the room 'TMR Lobeda' and optionally more rooms."""
+    rooms = [room_subentry(ROOM_SUBENTRY_ID, "TMR Lobeda", "Karl-Marx-Allee 28, Jena")]
+    rooms += [room_subentry(f"01JROOM{n:020d}", f"Raum {n}") for n in range(extra_rooms)]
+    return MockConfigEntry(
+        domain=DOMAIN,
+        title=SITE_NAME,
+        unique_id="jena_lobeda",
+        data={CONF_NAME: SITE_NAME, CONF_LATITUDE: 50.8876, CONF_LONGITUDE: 11.6134},
+        options={CONF_MQTT_BASE_TOPIC: "smart_quarter/jena_lobeda"},
+        subentries_data=rooms,
+    )

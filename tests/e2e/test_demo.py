@@ -1,0 +1,161 @@
+"""End to end: scripts/develop starts Mosquitto and a real Home Assistant with the demo site.
+
+Runs the README's demo command in a temporary folder on free ports, logs in with the documented
+demo users over HTTP, checks that the integration and its entities are live, and that Ctrl-C
+(SIGINT) stops everything the script started.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+import json
+import os
+from pathlib import Path
+import signal
+import socket
+import subprocess
+import time
+from typing import Any
+import urllib.error
+import urllib.parse
+import urllib.request
+
+import pytest
+import pytest_socket
+
+REPO = Path(__file__).parents[2]
+IN_SERVICE = "switch.tmr_lobeda_in_betrieb"
+START_TIMEOUT = 420  # a fresh machine installs Home Assistant's frontend requirements first
+
+pytestmark = [pytest.mark.usefixtures("socket_enabled"), pytest.mark.timeout(START_TIMEOUT + 120)]
+
+
+def _free_port() -> int:
+    pytest_socket.enable_socket()  # module-scoped set-up runs before socket_enabled
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _port_open(port: int) -> bool:
+    with socket.socket() as sock:
+        sock.settimeout(0.5)
+        return sock.connect_ex(("127.0.0.1", port)) == 0
+
+
+@dataclass
+class Demo:
+    url: str
+    mqtt_port: int
+    ha_port: int
+    process: subprocess.Popen[str]
+    output: list[str]
+
+    def request(self, path: str, token: str | None = None, data: Any = None) -> Any:
+        headers = {"Content-Type": "application/json"}
+        if token:
+            headers["Authorization"] = f"Bearer {token}"
+        body = json.dumps(data).encode() if data is not None else None
+        request = urllib.request.Request(f"{self.url}{path}", body, headers)
+        with urllib.request.urlopen(request, timeout=30) as response:
+            return json.loads(response.read())
+
+    def log_in(self, username: str, password: str) -> str:
+        client_id = f"{self.url}/"
+        flow = self.request(
+            "/auth/login_flow",
+            data={
+                "client_id": client_id,
+                "handler": ["homeassistant", None],
+                "redirect_uri": client_id,
+            },
+        )
+        result = self.request(
+            f"/auth/login_flow/{flow['flow_id']}",
+            data={"username": username, "password": password, "client_id": client_id},
+        )
+        assert result["type"] == "create_entry", result
+        form = urllib.parse.urlencode(
+            {"grant_type": "authorization_code", "code": result["result"], "client_id": client_id}
+        ).encode()
+        with urllib.request.urlopen(f"{self.url}/auth/token", form, timeout=30) as response:
+            return str(json.loads(response.read())["access_token"])
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Demo]:
+    ha_port, mqtt_port = _free_port(), _free_port()
+    env = {
+        **os.environ,
+        "DEMO_DIR": str(tmp_path_factory.mktemp("demo")),
+        "HA_PORT": str(ha_port),
+        "MQTT_PORT": str(mqtt_port),
+    }
+    process = subprocess.Popen(
+        [str(REPO / "scripts" / "develop")],
+        cwd=REPO,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,
+    )
+    output: list[str] = []
+    assert process.stdout is not None
+    pytest_socket.enable_socket()
+    deadline = time.monotonic() + START_TIMEOUT
+    while time.monotonic() < deadline:
+        line = process.stdout.readline()
+        if not line and process.poll() is not None:
+            break
+        output.append(line)
+        if "demo ready" in line:
+            break
+    demo = Demo(f"http://127.0.0.1:{ha_port}", mqtt_port, ha_port, process, output)
+    try:
+        assert any("demo ready" in line for line in output), "".join(output[-40:])
+        yield demo
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGKILL)
+
+
+def test_demo_serves_the_site_with_its_integrations(demo: Demo) -> None:
+    """The admin sees the loaded site, the MQTT entry and the room's entity."""
+    token = demo.log_in("admin", "smartquarter-admin")
+    config = demo.request("/api/config", token)
+    assert tuple(int(p) for p in config["version"].split(".")[:2]) >= (2026, 10)
+    assert "smart_quarter" in config["components"]
+
+    entries = demo.request("/api/config/config_entries/entry", token)
+    states = {entry["domain"]: entry["state"] for entry in entries}
+    assert states["smart_quarter"] == "loaded"
+    assert states["mqtt"] == "loaded"
+    [site] = [entry for entry in entries if entry["domain"] == "smart_quarter"]
+    assert site["title"] == "Jena-Lobeda"
+
+    # The demo runs in German, so the entity id comes from the German name.
+    state = demo.request(f"/api/states/{IN_SERVICE}", token)
+    assert state["state"] == "on"
+    assert state["attributes"]["friendly_name"] == "TMR Lobeda In Betrieb"
+
+
+def test_care_service_user_is_not_an_administrator(demo: Demo) -> None:
+    """The documented non-admin login works and cannot add a site."""
+    token = demo.log_in("pflege", "smartquarter-pflege")
+    assert demo.request(f"/api/states/{IN_SERVICE}", token)["state"] == "on"
+    with pytest.raises(urllib.error.HTTPError) as err:
+        demo.request("/api/config/config_entries/flow", token, {"handler": "smart_quarter"})
+    assert err.value.code == 401
+
+
+def test_ctrl_c_stops_everything(demo: Demo) -> None:
+    """SIGINT to the demo's process group stops Home Assistant and Mosquitto."""
+    os.killpg(demo.process.pid, signal.SIGINT)
+    demo.process.wait(timeout=60)
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline and (_port_open(demo.ha_port) or _port_open(demo.mqtt_port)):
+        time.sleep(0.5)
+    assert not _port_open(demo.ha_port)
+    assert not _port_open(demo.mqtt_port)
