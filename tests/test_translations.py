@@ -136,3 +136,38 @@ def test_every_entity_translation_key_exists(language: str) -> None:
 def _platform_of(description_class: str) -> str:
     name = description_class.removeprefix("SmartQuarter").removesuffix("EntityDescription")
     return re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower()
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_every_action_and_field_is_translated(language: str) -> None:
+    """services.yaml and the translations' services section describe the same actions."""
+    import yaml
+
+    tree = _load(language)
+    services = yaml.safe_load((INTEGRATION / "services.yaml").read_text("utf-8"))
+    icons = json.loads((INTEGRATION / "icons.json").read_text("utf-8"))
+    assert set(tree["services"]) == set(services)
+    for service, spec in services.items():
+        assert _has(tree, f"services.{service}.name"), service
+        assert _has(tree, f"services.{service}.description"), service
+        assert _has(icons, f"services.{service}.service"), service
+        for field in spec.get("fields", {}):
+            assert _has(tree, f"services.{service}.fields.{field}.name"), field
+            assert _has(tree, f"services.{service}.fields.{field}.description"), field
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_every_exception_key_is_translated(language: str) -> None:
+    """Keys raised with translation_key=... or as RoomStateError-like keys have a message."""
+    tree = _load(language)
+    keys: set[str] = set()
+    for module_path in INTEGRATION.rglob("*.py"):
+        source = module_path.read_text("utf-8")
+        if "ServiceValidationError" in source or "HomeAssistantError" in source:
+            keys |= set(re.findall(r'translation_key="(\w+)"', source))
+        keys |= set(re.findall(r'raise \w*StateError\("(\w+)"\)', source))
+    assert keys
+    for key in keys:
+        assert _has(tree, f"exceptions.{key}.message"), key
+    # Every translated exception is used somewhere (no dead text).
+    assert set(tree["exceptions"]) == keys

@@ -4,11 +4,21 @@ from __future__ import annotations
 
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import HomeAssistant, callback
-from homeassistant.helpers import device_registry as dr
+from homeassistant.helpers import config_validation as cv, device_registry as dr
+from homeassistant.helpers.typing import ConfigType
 
 from .const import DOMAIN, MANUFACTURER
 from .runtime import SiteRuntime, SmartQuarterConfigEntry
-from .subsystems import PLATFORMS, SUBSYSTEMS
+from .subsystems import PLATFORMS, SERVICE_SETUPS, SUBSYSTEMS
+
+CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
+
+
+async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
+    """Register the actions of every subsystem."""
+    for setup_services in SERVICE_SETUPS:
+        setup_services(hass)
+    return True
 
 
 async def async_setup_entry(hass: HomeAssistant, entry: SmartQuarterConfigEntry) -> bool:

@@ -18,3 +18,10 @@ class SiteRuntime:
     """The loaded subsystems of one site, by key."""
 
     subsystems: dict[str, Subsystem] = field(default_factory=dict)
+
+    def subsystem[S: Subsystem](self, kind: type[S]) -> S:
+        """Return the loaded subsystem of a kind, typed (for its own actions and websockets)."""
+        subsystem = self.subsystems[kind.key]
+        if not isinstance(subsystem, kind):
+            raise TypeError(f"{kind.key} is a {type(subsystem).__name__}")
+        return subsystem

@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
 from homeassistant.config_entries import ConfigSubentryFlow
 from homeassistant.const import Platform
+from homeassistant.core import HomeAssistant
 
 from .subsystem import Subsystem
+from .telemedicine.services import async_setup_services as async_setup_telemedicine_services
 from .telemedicine.subsystem import TelemedicineSubsystem
 
 SUBSYSTEMS: tuple[type[Subsystem], ...] = (TelemedicineSubsystem,)
+
+# Each subsystem's action registration; run once at integration set-up (not per site), so
+# actions exist even while no site is loaded and can explain that in the user's language.
+SERVICE_SETUPS: tuple[Callable[[HomeAssistant], None], ...] = (async_setup_telemedicine_services,)
 
 PLATFORMS: list[Platform] = sorted(
     {platform for subsystem in SUBSYSTEMS for platform in subsystem.platforms}

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -24,6 +24,7 @@ class SmartQuarterSwitchEntityDescription(SwitchEntityDescription):
 
     is_on_fn: Callable[[Any], bool]
     set_fn: Callable[[Any, bool], Awaitable[None]]
+    attributes_fn: Callable[[Any], Mapping[str, Any]] | None = None
 
 
 async def async_setup_entry(
@@ -60,6 +61,13 @@ class SmartQuarterSwitch(SmartQuarterEntity, SwitchEntity):
     def is_on(self) -> bool:
         """Read the state from the subject."""
         return self.entity_description.is_on_fn(self.subject)
+
+    @property
+    def extra_state_attributes(self) -> Mapping[str, Any] | None:
+        """Attributes the description reads from the subject, if any."""
+        if self.entity_description.attributes_fn is None:
+            return None
+        return self.entity_description.attributes_fn(self.subject)
 
     async def async_turn_on(self, **kwargs: Any) -> None:
         """Switch on through the subject; it announces the change."""

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from datetime import datetime
 from typing import Any, ClassVar, override
 
 from homeassistant.config_entries import ConfigSubentry, ConfigSubentryFlow
 from homeassistant.const import EntityCategory, Platform
-from homeassistant.core import HomeAssistant
+from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
 from homeassistant.helpers.dispatcher import async_dispatcher_send
+from homeassistant.helpers.event import async_track_point_in_utc_time
 from homeassistant.helpers.storage import Store
 from homeassistant.util import dt as dt_util
 
@@ -38,6 +40,7 @@ class TelemedicineRoom:
         self._subsystem = subsystem
         self.subentry = subentry
         self.state = state
+        self._cancel_reopen: CALLBACK_TYPE | None = None
 
     @property
     def update_signal(self) -> str:
@@ -50,10 +53,49 @@ class TelemedicineRoom:
         return True
 
     async def async_set_in_service(self, in_service: bool) -> None:
-        """Put the room in or out of service, store it, then tell the entities."""
-        if self.state.set_in_service(in_service, dt_util.utcnow()):
-            await self._subsystem.async_save()
-            async_dispatcher_send(self._subsystem.hass, self.update_signal)
+        """Open or close the room (the switch); closing an already closed room changes nothing."""
+        if in_service:
+            await self.async_return_to_service()
+        elif self.state.in_service:
+            await self.async_take_out_of_service()
+
+    async def async_take_out_of_service(
+        self, reason: str | None = None, back_at: datetime | None = None
+    ) -> None:
+        """Close the room (RoomStateError for a bad reason or time), store it, tell the entities."""
+        self.state.take_out_of_service(dt_util.utcnow(), reason, back_at)
+        await self._async_changed()
+
+    async def async_return_to_service(self) -> None:
+        """Reopen the room if it is closed."""
+        if self.state.return_to_service(dt_util.utcnow()):
+            await self._async_changed()
+
+    async def _async_changed(self) -> None:
+        # Written through before it is shown: a crash never shows a state that is not stored.
+        await self._subsystem.async_save()
+        self.async_schedule_reopening()
+        async_dispatcher_send(self._subsystem.hass, self.update_signal)
+
+    @callback
+    def async_schedule_reopening(self) -> None:
+        """(Re)arm the timer that reopens the room at its back_at time."""
+        self.async_cancel_reopening()
+        if not self.state.in_service and self.state.back_at is not None:
+            self._cancel_reopen = async_track_point_in_utc_time(
+                self._subsystem.hass, self._async_reopen, self.state.back_at
+            )
+
+    @callback
+    def async_cancel_reopening(self) -> None:
+        """Stop the reopening timer (on unload or when the state changes)."""
+        if self._cancel_reopen is not None:
+            self._cancel_reopen()
+            self._cancel_reopen = None
+
+    async def _async_reopen(self, _now: datetime) -> None:
+        self._cancel_reopen = None
+        await self.async_return_to_service()
 
 
 ROOM_SWITCHES: tuple[SmartQuarterSwitchEntityDescription, ...] = (
@@ -63,6 +105,10 @@ ROOM_SWITCHES: tuple[SmartQuarterSwitchEntityDescription, ...] = (
         entity_category=EntityCategory.CONFIG,
         is_on_fn=lambda room: room.state.in_service,
         set_fn=lambda room, on: room.async_set_in_service(on),
+        attributes_fn=lambda room: {
+            "reason": room.state.reason,
+            "back_at": room.state.back_at.isoformat() if room.state.back_at else None,
+        },
     ),
 )
 
@@ -89,13 +135,25 @@ class TelemedicineSubsystem(Subsystem):
     async def async_setup(self) -> None:
         stored = await self._store.async_load() or {}
         stored_rooms: dict[str, Any] = stored.get("rooms", {})
+        now = dt_util.utcnow()
+        changed = False
         for subentry in self.subentries():
             raw = stored_rooms.get(subentry.subentry_id)
             state = RoomState.from_dict(raw) if isinstance(raw, dict) else RoomState()
-            self.rooms[subentry.subentry_id] = TelemedicineRoom(self, subentry, state)
-        if set(stored_rooms) - set(self.rooms):
-            # Rooms removed from the site leave nothing behind in storage.
+            if state.is_due_back(now):
+                # Its reopening time passed while Home Assistant was not running.
+                changed = state.return_to_service(now)
+            room = TelemedicineRoom(self, subentry, state)
+            room.async_schedule_reopening()
+            self.rooms[subentry.subentry_id] = room
+        # Rooms removed from the site leave nothing behind in storage.
+        if changed or set(stored_rooms) - set(self.rooms):
             await self.async_save()
+
+    @override
+    async def async_unload(self) -> None:
+        for room in self.rooms.values():
+            room.async_cancel_reopening()
 
     async def async_save(self) -> None:
         """Write every room's state through to storage (atomic, survives a crash)."""
