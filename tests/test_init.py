@@ -138,3 +138,14 @@ async def test_subsystem_defaults(hass: HomeAssistant, loaded_site: MockConfigEn
     assert Quiet(hass, loaded_site).subentries() == []
     telemedicine = loaded_site.runtime_data.subsystems["telemedicine"]
     assert list(telemedicine.entity_groups(Platform.SENSOR)) == []
+
+
+def test_runtime_subsystem_lookup_is_typed() -> None:
+    """A subsystem registered under another kind's key is a programming error, said clearly."""
+    import pytest
+
+    from custom_components.smart_quarter.runtime import SiteRuntime
+
+    runtime = SiteRuntime(subsystems={"telemedicine": object()})  # type: ignore[dict-item]
+    with pytest.raises(TypeError, match="telemedicine is a object"):
+        runtime.subsystem(TelemedicineSubsystem)

@@ -73,3 +73,22 @@ async def test_broken_storage_falls_back_to_in_service(
     assert await hass.config_entries.async_setup(site_entry.entry_id)
     await hass.async_block_till_done()
     assert hass.states.get(IN_SERVICE).state == STATE_ON
+
+
+async def test_a_switch_without_attributes_has_none(
+    hass: HomeAssistant, loaded_site: MockConfigEntry
+) -> None:
+    """The generic switch adds attributes only when its description reads some."""
+    from custom_components.smart_quarter.switch import (
+        SmartQuarterSwitch,
+        SmartQuarterSwitchEntityDescription,
+    )
+
+    room = loaded_site.runtime_data.subsystems["telemedicine"].rooms[ROOM_SUBENTRY_ID]
+    description = SmartQuarterSwitchEntityDescription(
+        key="plain", is_on_fn=lambda _room: True, set_fn=room.__class__.async_set_in_service
+    )
+    switch = SmartQuarterSwitch(loaded_site, room.subentry, room, description)
+    assert switch.extra_state_attributes is None
+    assert switch.is_on is True
+    assert switch.unique_id == f"{ROOM_SUBENTRY_ID}-plain"
