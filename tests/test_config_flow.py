@@ -6,6 +6,7 @@ from homeassistant.config_entries import SOURCE_USER
 from homeassistant.const import CONF_LATITUDE, CONF_LONGITUDE, CONF_NAME
 from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType
+from homeassistant.helpers import device_registry as dr
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.smart_quarter.const import CONF_LOCATION, CONF_MQTT_BASE_TOPIC, DOMAIN
@@ -94,6 +95,11 @@ async def test_reconfigure_renames_and_moves_the_site(
     assert loaded_site.title == "Lobeda-West"
     assert loaded_site.unique_id == "lobeda_west"
     assert loaded_site.data == {CONF_NAME: "Lobeda-West", **CROSSEN}
+    site_device = dr.async_get(hass).async_get_device_by_identifier(
+        (DOMAIN, loaded_site.entry_id), loaded_site.entry_id
+    )
+    assert site_device is not None
+    assert site_device.name == "Lobeda-West"
     # The subentries survive a reconfigure.
     assert [s.subentry_type for s in loaded_site.subentries.values()] == [SUBENTRY_TYPE_ROOM]
 

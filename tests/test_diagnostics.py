@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import json
+from unittest.mock import patch
 
+from homeassistant.config_entries import ConfigEntryState
 from homeassistant.core import HomeAssistant
+from homeassistant.exceptions import ConfigEntryNotReady
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 from pytest_homeassistant_custom_component.components.diagnostics import (
     get_diagnostics_for_config_entry,
@@ -25,6 +28,7 @@ async def test_diagnostics_redact_personal_data(
     )
     result = await get_diagnostics_for_config_entry(hass, hass_client, loaded_site)
 
+    assert result["state"] == "loaded"
     entry = result["entry"]
     assert entry["title"] == "Jena-Lobeda"
     assert entry["data"] == {"name": "Jena-Lobeda", "latitude": REDACTED, "longitude": REDACTED}
@@ -37,3 +41,21 @@ async def test_diagnostics_redact_personal_data(
     dumped = json.dumps(result)
     for secret in ("50.8876", "11.6134", "Karl-Marx-Allee"):
         assert secret not in dumped
+
+
+async def test_diagnostics_of_a_site_that_did_not_load(
+    hass: HomeAssistant, hass_client: ClientSessionGenerator, site_entry: MockConfigEntry
+) -> None:
+    """A site waiting for a peer still gives its (redacted) configuration and its state."""
+    site_entry.add_to_hass(hass)
+    with patch(
+        "custom_components.smart_quarter.telemedicine.subsystem.TelemedicineSubsystem.async_setup",
+        side_effect=ConfigEntryNotReady("broker not reachable"),
+    ):
+        await hass.config_entries.async_setup(site_entry.entry_id)
+    assert site_entry.state is ConfigEntryState.SETUP_RETRY
+
+    result = await get_diagnostics_for_config_entry(hass, hass_client, site_entry)
+    assert result["state"] == "setup_retry"
+    assert result["subsystems"] == {}
+    assert result["entry"]["data"]["latitude"] == REDACTED

@@ -67,6 +67,22 @@ async def test_stale_devices_are_removed_at_setup(
     assert len(dr.async_entries_for_config_entry(device_registry, site_entry.entry_id)) == 2
 
 
+async def test_devices_a_subsystem_claims_are_kept(
+    hass: HomeAssistant, site_entry: MockConfigEntry, device_registry: dr.DeviceRegistry
+) -> None:
+    """A device a subsystem registers itself (e.g. a vitals device) survives the sweep."""
+    site_entry.add_to_hass(hass)
+    claimed = device_registry.async_get_or_create(
+        config_entry_id=site_entry.entry_id, identifiers={(DOMAIN, "aa:bb:cc:dd:ee:ff")}
+    )
+    with patch.object(
+        TelemedicineSubsystem, "device_identifiers", return_value={"aa:bb:cc:dd:ee:ff"}
+    ):
+        assert await hass.config_entries.async_setup(site_entry.entry_id)
+        await hass.async_block_till_done()
+    assert device_registry.async_get(claimed.id) is not None
+
+
 async def test_subsystem_not_ready_retries_and_stops_what_started(
     hass: HomeAssistant, site_entry: MockConfigEntry
 ) -> None:

@@ -23,7 +23,7 @@ async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
 
 async def async_setup_entry(hass: HomeAssistant, entry: SmartQuarterConfigEntry) -> bool:
     """Set up a site: its devices, then every subsystem, then the entity platforms."""
-    _async_sync_devices(hass, entry)
+    _async_register_devices(hass, entry)
     runtime = SiteRuntime()
     try:
         for subsystem_type in SUBSYSTEMS:
@@ -35,6 +35,7 @@ async def async_setup_entry(hass: HomeAssistant, entry: SmartQuarterConfigEntry)
             await started.async_unload()
         raise
     entry.runtime_data = runtime
+    _async_remove_stale_devices(hass, entry, runtime)
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
     # Added, removed or reconfigured subentries and changed options take effect by a reload.
     entry.async_on_unload(entry.add_update_listener(_async_reload_on_update))
@@ -61,8 +62,8 @@ async def _async_reload_on_update(hass: HomeAssistant, entry: SmartQuarterConfig
 
 
 @callback
-def _async_sync_devices(hass: HomeAssistant, entry: SmartQuarterConfigEntry) -> None:
-    """Make the site one device and every subentry a device under it; drop stale ones."""
+def _async_register_devices(hass: HomeAssistant, entry: SmartQuarterConfigEntry) -> None:
+    """Make the site one device and every subentry a device linked through it."""
     registry = dr.async_get(hass)
     site = registry.async_get_or_create(
         config_entry_id=entry.entry_id,
@@ -72,9 +73,8 @@ def _async_sync_devices(hass: HomeAssistant, entry: SmartQuarterConfigEntry) -> 
         model="Site",
         entry_type=dr.DeviceEntryType.SERVICE,
     )
-    wanted = {site.id}
     for subentry in entry.subentries.values():
-        device = registry.async_get_or_create(
+        registry.async_get_or_create(
             config_entry_id=entry.entry_id,
             config_subentry_id=subentry.subentry_id,
             identifiers={(DOMAIN, subentry.subentry_id)},
@@ -82,7 +82,18 @@ def _async_sync_devices(hass: HomeAssistant, entry: SmartQuarterConfigEntry) -> 
             name=subentry.title,
             via_device_id=site.id,
         )
-        wanted.add(device.id)
+
+
+@callback
+def _async_remove_stale_devices(
+    hass: HomeAssistant, entry: SmartQuarterConfigEntry, runtime: SiteRuntime
+) -> None:
+    """Remove devices of the site that neither the site, a subentry nor a subsystem claims."""
+    known = {entry.entry_id, *entry.subentries}
+    for subsystem in runtime.subsystems.values():
+        known |= subsystem.device_identifiers()
+    registry = dr.async_get(hass)
     for device in dr.async_entries_for_config_entry(registry, entry.entry_id):
-        if device.id not in wanted:
+        ours = {value for domain, value in device.identifiers if domain == DOMAIN}
+        if not ours & known:
             registry.async_remove_device(device.id)

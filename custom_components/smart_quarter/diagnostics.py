@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from homeassistant.components.diagnostics import async_redact_data
+from homeassistant.config_entries import ConfigEntryState
 from homeassistant.const import CONF_LATITUDE, CONF_LONGITUDE
 from homeassistant.core import HomeAssistant
 
@@ -27,11 +28,17 @@ TO_REDACT = {
 async def async_get_config_entry_diagnostics(
     hass: HomeAssistant, entry: SmartQuarterConfigEntry
 ) -> dict[str, Any]:
-    """Return the redacted configuration and the subsystems' own diagnostics."""
+    """Return the redacted configuration and the subsystems' own diagnostics.
+
+    A site that did not load (e.g. waiting for its broker) has no subsystems to ask, and its
+    diagnostics are needed most then: the configuration and the state are still reported.
+    """
+    loaded = entry.state is ConfigEntryState.LOADED
     return {
         "entry": async_redact_data(entry.as_dict(), TO_REDACT),
+        "state": entry.state.value,
         "subsystems": {
             key: async_redact_data(subsystem.diagnostics(), TO_REDACT)
-            for key, subsystem in entry.runtime_data.subsystems.items()
+            for key, subsystem in (entry.runtime_data.subsystems.items() if loaded else ())
         },
     }

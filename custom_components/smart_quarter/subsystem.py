@@ -58,6 +58,15 @@ class Subsystem(ABC):
     def entity_groups(self, platform: Platform) -> Iterable[EntityGroup]:
         """Yield the entity descriptions of one platform, grouped by subentry and subject."""
 
+    def device_identifiers(self) -> set[str]:
+        """Return the identifiers of devices it registers beyond its subentries' own.
+
+        At set-up the site removes every device of its entry that is not the site, a subentry
+        or named here (stale-devices rule); a subsystem that adds devices of its own (a vitals
+        device under a room, say) must name them.
+        """
+        return set()
+
     def diagnostics(self) -> dict[str, Any]:
         """Return this subsystem's state for diagnostics, already redacted."""
         return {}

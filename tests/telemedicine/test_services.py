@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from unittest.mock import patch
 
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.const import STATE_OFF, STATE_ON
@@ -11,7 +12,6 @@ from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers import device_registry as dr
 from homeassistant.setup import async_setup_component
 from homeassistant.util import dt as dt_util
-import probatio
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry, async_fire_time_changed
 
@@ -149,6 +149,7 @@ async def test_unload_cancels_the_reopening_timer(
     ("data", "key"),
     [
         ({"until": "2000-01-01T00:00:00+00:00"}, "back_at_not_in_future"),
+        ({"reason": "x" * 101}, "reason_too_long"),
     ],
 )
 async def test_impossible_closure_is_a_translated_error(
@@ -161,12 +162,27 @@ async def test_impossible_closure_is_a_translated_error(
     assert hass.states.get(IN_SERVICE).state == STATE_ON
 
 
-async def test_too_long_reason_is_refused_by_the_schema(
+async def test_reason_is_measured_after_trimming(
     hass: HomeAssistant, loaded_site: MockConfigEntry
 ) -> None:
-    with pytest.raises(probatio.Invalid, match="at most 100 at 'reason'"):
-        await _close(hass, device_id=_room_device_id(hass, loaded_site), reason="x" * 101)
+    await _close(hass, device_id=_room_device_id(hass, loaded_site), reason=" " + "x" * 100 + " ")
+    assert hass.states.get(IN_SERVICE).attributes["reason"] == "x" * 100
+
+
+async def test_a_failed_write_changes_nothing(
+    hass: HomeAssistant, loaded_site: MockConfigEntry, hass_storage: dict
+) -> None:
+    """Disk full: the action fails loudly and the room stays as it was, in memory too."""
+    with (
+        patch("homeassistant.helpers.storage.Store.async_save", side_effect=OSError("disk full")),
+        pytest.raises(OSError, match="disk full"),
+    ):
+        await _close(hass, device_id=_room_device_id(hass, loaded_site), reason="Reinigung")
+    room = loaded_site.runtime_data.subsystems["telemedicine"].rooms[ROOM_SUBENTRY_ID]
+    assert room.state.in_service is True
+    assert room.state.reason is None
     assert hass.states.get(IN_SERVICE).state == STATE_ON
+    assert f"{DOMAIN}.{loaded_site.entry_id}.telemedicine" not in hass_storage
 
 
 async def test_device_that_is_not_a_room(

@@ -47,7 +47,8 @@ async def test_turning_off_is_stored_and_survives_a_restart(
 
     await hass.services.async_call("switch", "turn_on", {"entity_id": IN_SERVICE}, blocking=True)
     assert hass.states.get(IN_SERVICE).state == STATE_ON
-    assert stored is not hass_storage[f"{DOMAIN}.{loaded_site.entry_id}.telemedicine"]["data"]
+    stored = hass_storage[f"{DOMAIN}.{loaded_site.entry_id}.telemedicine"]["data"]
+    assert stored["rooms"][ROOM_SUBENTRY_ID]["in_service"] is True
 
 
 async def test_switching_to_the_same_state_writes_nothing(

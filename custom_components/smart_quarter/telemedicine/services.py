@@ -14,7 +14,7 @@ import probatio
 
 from ..const import DOMAIN
 from ..runtime import SmartQuarterConfigEntry
-from .room import MAX_REASON_LENGTH, RoomStateError
+from .room import RoomStateError
 from .subsystem import TelemedicineRoom, TelemedicineSubsystem
 
 SERVICE_SET_ROOM_OUT_OF_SERVICE: Final = "set_room_out_of_service"
@@ -24,9 +24,8 @@ ATTR_UNTIL: Final = "until"
 SET_ROOM_OUT_OF_SERVICE_SCHEMA = probatio.Schema(
     {
         probatio.Required(ATTR_DEVICE_ID): cv.string,
-        probatio.Optional(ATTR_REASON): probatio.All(
-            cv.string, probatio.Length(max=MAX_REASON_LENGTH)
-        ),
+        # Length is checked by the room (after trimming) so the error is translated.
+        probatio.Optional(ATTR_REASON): cv.string,
         probatio.Optional(ATTR_UNTIL): cv.datetime,
     }
 )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from dataclasses import replace
 from datetime import datetime
 from typing import Any, ClassVar, override
 
@@ -63,17 +64,24 @@ class TelemedicineRoom:
         self, reason: str | None = None, back_at: datetime | None = None
     ) -> None:
         """Close the room (RoomStateError for a bad reason or time), store it, tell the entities."""
+        before = replace(self.state)
         self.state.take_out_of_service(dt_util.utcnow(), reason, back_at)
-        await self._async_changed()
+        await self._async_changed(before)
 
     async def async_return_to_service(self) -> None:
         """Reopen the room if it is closed."""
+        before = replace(self.state)
         if self.state.return_to_service(dt_util.utcnow()):
-            await self._async_changed()
+            await self._async_changed(before)
 
-    async def _async_changed(self) -> None:
-        # Written through before it is shown: a crash never shows a state that is not stored.
-        await self._subsystem.async_save()
+    async def _async_changed(self, before: RoomState) -> None:
+        # Written through before it is shown: a crash never shows a state that is not stored,
+        # and a failed write leaves the room as it was (memory and storage agree).
+        try:
+            await self._subsystem.async_save()
+        except Exception:
+            self.state = before
+            raise
         self.async_schedule_reopening()
         async_dispatcher_send(self._subsystem.hass, self.update_signal)
 
@@ -142,7 +150,7 @@ class TelemedicineSubsystem(Subsystem):
             state = RoomState.from_dict(raw) if isinstance(raw, dict) else RoomState()
             if state.is_due_back(now):
                 # Its reopening time passed while Home Assistant was not running.
-                changed = state.return_to_service(now)
+                changed |= state.return_to_service(now)
             room = TelemedicineRoom(self, subentry, state)
             room.async_schedule_reopening()
             self.rooms[subentry.subentry_id] = room
