@@ -35,6 +35,10 @@ class SiteSubentryFlow(ConfigSubentryFlow):
 
     schema: ClassVar[probatio.Schema]
 
+    def normalize(self, data: dict[str, Any]) -> dict[str, Any]:
+        """Bring cleaned input into its stored form (types, lists); unchanged by default."""
+        return data
+
     def validate(self, data: dict[str, Any]) -> dict[str, str]:
         """Return field -> error key for problems beyond the name; none by default."""
         return {}
@@ -43,7 +47,7 @@ class SiteSubentryFlow(ConfigSubentryFlow):
         """Show the form, then create the subentry."""
         errors: dict[str, str] = {}
         if user_input is not None:
-            data = clean_user_input(user_input)
+            data = self.normalize(clean_user_input(user_input))
             if not (errors := self._errors(data, ignore_subentry_id=None)):
                 return self.async_create_entry(title=data[CONF_NAME], data=data)
         return self.async_show_form(
@@ -62,7 +66,7 @@ class SiteSubentryFlow(ConfigSubentryFlow):
         subentry = self._get_reconfigure_subentry()
         errors: dict[str, str] = {}
         if user_input is not None:
-            data = clean_user_input(user_input)
+            data = self.normalize(clean_user_input(user_input))
             if not (errors := self._errors(data, subentry.subentry_id)):
                 return self.async_update_and_abort(
                     self._get_entry(), subentry, title=data[CONF_NAME], data=data

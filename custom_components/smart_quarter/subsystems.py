@@ -8,15 +8,20 @@ from homeassistant.config_entries import ConfigSubentryFlow
 from homeassistant.const import Platform
 from homeassistant.core import HomeAssistant
 
+from .emergency.services import async_setup_services as async_setup_emergency_services
+from .emergency.subsystem import EmergencySubsystem
 from .subsystem import Subsystem
 from .telemedicine.services import async_setup_services as async_setup_telemedicine_services
 from .telemedicine.subsystem import TelemedicineSubsystem
 
-SUBSYSTEMS: tuple[type[Subsystem], ...] = (TelemedicineSubsystem,)
+SUBSYSTEMS: tuple[type[Subsystem], ...] = (EmergencySubsystem, TelemedicineSubsystem)
 
 # Each subsystem's action registration; run once at integration set-up (not per site), so
 # actions exist even while no site is loaded and can explain that in the user's language.
-SERVICE_SETUPS: tuple[Callable[[HomeAssistant], None], ...] = (async_setup_telemedicine_services,)
+SERVICE_SETUPS: tuple[Callable[[HomeAssistant], None], ...] = (
+    async_setup_emergency_services,
+    async_setup_telemedicine_services,
+)
 
 PLATFORMS: list[Platform] = sorted(
     {platform for subsystem in SUBSYSTEMS for platform in subsystem.platforms}

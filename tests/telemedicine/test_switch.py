@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from homeassistant.const import STATE_OFF, STATE_ON, EntityCategory
+from unittest.mock import patch
+
+from homeassistant.const import STATE_OFF, STATE_ON, EntityCategory, Platform
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import entity_registry as er
 from pytest_homeassistant_custom_component.common import MockConfigEntry, snapshot_platform
@@ -17,12 +19,16 @@ IN_SERVICE = "switch.tmr_lobeda_in_service"
 
 async def test_switch_entities(
     hass: HomeAssistant,
-    loaded_site: MockConfigEntry,
+    site_entry: MockConfigEntry,
     entity_registry: er.EntityRegistry,
     snapshot: SnapshotAssertion,
 ) -> None:
     """All switch entities of the site, as registered and as shown."""
-    await snapshot_platform(hass, entity_registry, snapshot, loaded_site.entry_id)
+    site_entry.add_to_hass(hass)
+    with patch("custom_components.smart_quarter.PLATFORMS", [Platform.SWITCH]):
+        assert await hass.config_entries.async_setup(site_entry.entry_id)
+        await hass.async_block_till_done()
+    await snapshot_platform(hass, entity_registry, snapshot, site_entry.entry_id)
     entry = entity_registry.async_get(IN_SERVICE)
     assert entry is not None
     assert entry.unique_id == f"{ROOM_SUBENTRY_ID}-in_service"

@@ -52,10 +52,6 @@ class AlarmBook:
         """Every kept alarm, oldest first."""
         return iter(sorted(self._alarms.values(), key=lambda alarm: alarm.created_at))
 
-    def get(self, alarm_id: str) -> Alarm | None:
-        """Return an alarm by id."""
-        return self._alarms.get(alarm_id)
-
     def open_alarm(self, apartment_id: str) -> Alarm | None:
         """Return the open alarm of an apartment, if there is one."""
         return next(

@@ -4,16 +4,15 @@ from __future__ import annotations
 
 from typing import Final
 
-from homeassistant.config_entries import ConfigEntryState
 from homeassistant.const import ATTR_DEVICE_ID
 from homeassistant.core import HomeAssistant, ServiceCall, callback
 from homeassistant.exceptions import ServiceValidationError
-from homeassistant.helpers import config_validation as cv, device_registry as dr
+from homeassistant.helpers import config_validation as cv
 from homeassistant.util import dt as dt_util
 import probatio
 
 from ..const import DOMAIN
-from ..runtime import SmartQuarterConfigEntry
+from ..device_target import loaded_site_of_device, wrong_device
 from .room import RoomStateError
 from .subsystem import TelemedicineRoom, TelemedicineSubsystem
 
@@ -56,27 +55,10 @@ async def _async_set_room_out_of_service(call: ServiceCall) -> None:
 
 def _room_of_device(hass: HomeAssistant, device_id: str) -> TelemedicineRoom:
     """Find the room behind a device id, or say in the user's language why there is none."""
-    device = dr.async_get(hass).async_get(device_id)
-    entry: SmartQuarterConfigEntry | None = (
-        hass.config_entries.async_get_entry(device.config_entry_id) if device else None
+    entry, subentry_id = loaded_site_of_device(
+        hass, device_id, wrong_device_key="not_a_telemedicine_room"
     )
-    if device is None or entry is None or entry.domain != DOMAIN:
-        raise _not_a_room(device_id)
-    if entry.state is not ConfigEntryState.LOADED:
-        raise ServiceValidationError(
-            translation_domain=DOMAIN,
-            translation_key="site_not_loaded",
-            translation_placeholders={"site": entry.title},
-        )
     rooms = entry.runtime_data.subsystem(TelemedicineSubsystem).rooms
-    if (room := rooms.get(device.config_subentry_id or "")) is None:
-        raise _not_a_room(device_id)
+    if (room := rooms.get(subentry_id or "")) is None:
+        raise wrong_device(device_id, "not_a_telemedicine_room")
     return room
-
-
-def _not_a_room(device_id: str) -> ServiceValidationError:
-    return ServiceValidationError(
-        translation_domain=DOMAIN,
-        translation_key="not_a_telemedicine_room",
-        translation_placeholders={"device_id": device_id},
-    )

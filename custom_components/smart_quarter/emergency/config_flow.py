@@ -1,0 +1,75 @@
+"""The subentry flow of an apartment's emergency part: its trigger devices and cancel window."""
+
+from __future__ import annotations
+
+import re
+from typing import Any, override
+
+from homeassistant.config_entries import SOURCE_RECONFIGURE
+from homeassistant.const import CONF_NAME
+from homeassistant.helpers.selector import (
+    NumberSelector,
+    NumberSelectorConfig,
+    NumberSelectorMode,
+    TextSelector,
+    TextSelectorConfig,
+)
+import probatio
+
+from ..subentry_flow import SiteSubentryFlow
+from .const import (
+    CONF_CANCEL_WINDOW,
+    CONF_TRIGGER_DEVICES,
+    DEFAULT_CANCEL_WINDOW,
+    MAX_CANCEL_WINDOW,
+    SUBENTRY_TYPE_APARTMENT,
+)
+
+# The same rule as the device id in a trigger topic (trigger_message.py).
+_DEVICE_ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$")
+
+
+class ApartmentSubentryFlow(SiteSubentryFlow):
+    """Add or change an apartment: its name, emergency trigger devices and cancel window."""
+
+    schema = probatio.Schema(
+        {
+            probatio.Required(CONF_NAME): TextSelector(),
+            probatio.Optional(CONF_TRIGGER_DEVICES, default=[]): TextSelector(
+                TextSelectorConfig(multiple=True)
+            ),
+            probatio.Required(CONF_CANCEL_WINDOW, default=DEFAULT_CANCEL_WINDOW): NumberSelector(
+                NumberSelectorConfig(
+                    min=0,
+                    max=MAX_CANCEL_WINDOW,
+                    step=1,
+                    unit_of_measurement="s",
+                    mode=NumberSelectorMode.BOX,
+                )
+            ),
+        }
+    )
+
+    @override
+    def normalize(self, data: dict[str, Any]) -> dict[str, Any]:
+        devices = [str(device).strip() for device in data.get(CONF_TRIGGER_DEVICES, [])]
+        return {
+            **data,
+            CONF_TRIGGER_DEVICES: [device for device in devices if device],
+            CONF_CANCEL_WINDOW: int(data.get(CONF_CANCEL_WINDOW, DEFAULT_CANCEL_WINDOW)),
+        }
+
+    @override
+    def validate(self, data: dict[str, Any]) -> dict[str, str]:
+        devices: list[str] = data[CONF_TRIGGER_DEVICES]
+        if any(not _DEVICE_ID_RE.match(device) for device in devices):
+            return {CONF_TRIGGER_DEVICES: "invalid_device_id"}
+        if len(set(devices)) != len(devices):
+            return {CONF_TRIGGER_DEVICES: "device_in_use"}
+        editing = self._reconfigure_subentry_id if self.source == SOURCE_RECONFIGURE else None
+        for subentry in self._get_entry().subentries.values():
+            if subentry.subentry_type != SUBENTRY_TYPE_APARTMENT or subentry.subentry_id == editing:
+                continue
+            if set(devices) & set(subentry.data.get(CONF_TRIGGER_DEVICES, [])):
+                return {CONF_TRIGGER_DEVICES: "device_in_use"}
+        return {}

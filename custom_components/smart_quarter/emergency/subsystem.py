@@ -1,0 +1,379 @@
+"""Home Assistant glue of the emergency subsystem: durable alarms, timers, delivery, entities.
+
+Every change is written through to storage before it is acted on (sent, shown), so a crash or
+restart resumes each alarm where it was: pending pre-alarms end, escalations go on.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterable, Mapping
+from datetime import datetime, timedelta
+import logging
+from typing import Any, ClassVar, override
+
+from homeassistant.components import persistent_notification
+from homeassistant.components.sensor import SensorDeviceClass
+from homeassistant.config_entries import ConfigSubentry, ConfigSubentryFlow
+from homeassistant.const import CONF_NAME, Platform
+from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
+from homeassistant.helpers.dispatcher import async_dispatcher_send
+from homeassistant.helpers.event import async_track_point_in_utc_time
+from homeassistant.helpers.storage import Store
+from homeassistant.helpers.translation import async_get_exception_message
+from homeassistant.util import dt as dt_util
+from homeassistant.util.ulid import ulid_now
+
+from ..button import SmartQuarterButtonEntityDescription
+from ..const import DOMAIN
+from ..entity import EntityGroup
+from ..runtime import SmartQuarterConfigEntry
+from ..sensor import SmartQuarterSensorEntityDescription
+from ..subsystem import Subsystem
+from .alarm_book import AlarmBook, Outcome, TriggerResult
+from .config_flow import ApartmentSubentryFlow
+from .const import (
+    CONF_CANCEL_WINDOW,
+    CONF_TRIGGER_DEVICES,
+    DEFAULT_CANCEL_WINDOW,
+    EVENT_ALARM,
+    SUBENTRY_TYPE_APARTMENT,
+)
+from .escalation import Dispatch, EscalationPolicy, EscalationStep, escalate, next_wakeup
+from .lifecycle import Alarm, AlarmState, AlarmTransitionError, Trigger
+
+_LOGGER = logging.getLogger(__name__)
+
+STORAGE_VERSION = 1
+TARGET_PERSISTENT_NOTIFICATION = "persistent_notification"
+IDLE = "idle"
+ALARM_STATES = [IDLE, *(state.value for state in AlarmState if state.is_open)]
+
+# Until the care-service targets are configurable per site (notify, webhook, MQTT, SIA DC-09),
+# every alarm goes to Home Assistant's notifications, repeated every 60 s, and is declared
+# undeliverable when nobody acknowledged it within 5 minutes.
+DEFAULT_POLICY = EscalationPolicy(
+    steps=(EscalationStep((TARGET_PERSISTENT_NOTIFICATION,), timedelta(minutes=5)),)
+)
+
+
+def _storage_key(entry_id: str) -> str:
+    return f"{DOMAIN}.{entry_id}.emergency"
+
+
+class ApartmentEmergency:
+    """The emergency part of one apartment: the subject of its entities."""
+
+    def __init__(self, subsystem: EmergencySubsystem, subentry: ConfigSubentry) -> None:
+        """Bind to the subsystem that owns the alarms."""
+        self._subsystem = subsystem
+        self.subentry = subentry
+
+    @property
+    def apartment_id(self) -> str:
+        """The apartment's stable id (its subentry id)."""
+        return self.subentry.subentry_id
+
+    @property
+    def update_signal(self) -> str:
+        """Signal sent after an alarm of this apartment changed."""
+        return f"{DOMAIN}_emergency_{self.apartment_id}"
+
+    @property
+    def available(self) -> bool:
+        """Always: calling for help must work even when a gateway is down."""
+        return True
+
+    @property
+    def alarm(self) -> Alarm | None:
+        """The apartment's open alarm, if any."""
+        return self._subsystem.book.open_alarm(self.apartment_id)
+
+    @property
+    def cancel_window(self) -> timedelta:
+        """How long the person can cancel a pre-alarm."""
+        return timedelta(seconds=self.subentry.data.get(CONF_CANCEL_WINDOW, DEFAULT_CANCEL_WINDOW))
+
+    async def async_call_for_help(self, source: str) -> None:
+        """Raise an alarm (or join the open one) from a button, an action or voice."""
+        await self._subsystem.async_call_for_help(self, Trigger(source, "manual", dt_util.utcnow()))
+
+    async def async_cancel(self, actor: str | None, channel: str) -> None:
+        """Cancel the apartment's pre-alarm."""
+        await self._subsystem.async_cancel(self, actor, channel)
+
+
+class SiteEmergency:
+    """The site's view of all alarms: the subject of site-level entities."""
+
+    def __init__(self, subsystem: EmergencySubsystem) -> None:
+        """Bind to the subsystem."""
+        self._subsystem = subsystem
+
+    @property
+    def update_signal(self) -> str:
+        """Signal sent after any alarm of the site changed."""
+        return f"{DOMAIN}_emergency_site_{self._subsystem.entry.entry_id}"
+
+    @property
+    def available(self) -> bool:
+        """Always available."""
+        return True
+
+    @property
+    def open_alarms(self) -> list[Alarm]:
+        """Every open alarm of the site, oldest first."""
+        return self._subsystem.book.open_alarms
+
+
+def _alarm_attributes(apartment: ApartmentEmergency) -> dict[str, Any]:
+    alarm = apartment.alarm
+    if alarm is None:
+        return {"alarm_id": None, "since": None, "acknowledged_by": None}
+    ack = alarm.acknowledgement
+    return {
+        "alarm_id": alarm.alarm_id,
+        "since": alarm.created_at.isoformat(),
+        "acknowledged_by": ack.actor if ack else None,
+    }
+
+
+APARTMENT_SENSORS = (
+    SmartQuarterSensorEntityDescription(
+        key="alarm_state",
+        translation_key="alarm_state",
+        device_class=SensorDeviceClass.ENUM,
+        options=ALARM_STATES,
+        value_fn=lambda apartment: apartment.alarm.state.value if apartment.alarm else IDLE,
+        attributes_fn=_alarm_attributes,
+    ),
+)
+APARTMENT_BUTTONS = (
+    SmartQuarterButtonEntityDescription(
+        key="call_for_help",
+        translation_key="call_for_help",
+        press_fn=lambda apartment, context: apartment.async_call_for_help(
+            f"button:{context.user_id or 'system'}"
+        ),
+    ),
+    SmartQuarterButtonEntityDescription(
+        key="cancel_alarm",
+        translation_key="cancel_alarm",
+        press_fn=lambda apartment, context: apartment.async_cancel(context.user_id, "button"),
+    ),
+)
+SITE_SENSORS = (
+    SmartQuarterSensorEntityDescription(
+        key="open_alarms",
+        translation_key="open_alarms",
+        value_fn=lambda site: len(site.open_alarms),
+        attributes_fn=lambda site: {"alarm_ids": [alarm.alarm_id for alarm in site.open_alarms]},
+    ),
+)
+
+
+class EmergencySubsystem(Subsystem):
+    """Alarms of a site's apartments, from the call for help to its resolution."""
+
+    key = "emergency"
+    subentry_flows: ClassVar[Mapping[str, type[ConfigSubentryFlow]]] = {
+        SUBENTRY_TYPE_APARTMENT: ApartmentSubentryFlow
+    }
+    platforms = frozenset({Platform.SENSOR, Platform.BUTTON})
+
+    def __init__(self, hass: HomeAssistant, entry: SmartQuarterConfigEntry) -> None:
+        """Prepare storage and the alarm book; alarms are read in async_setup."""
+        super().__init__(hass, entry)
+        self._store: Store[dict[str, Any]] = Store(
+            hass, STORAGE_VERSION, _storage_key(entry.entry_id)
+        )
+        self.book = AlarmBook(ulid_now)
+        self.policy = DEFAULT_POLICY
+        self.apartments: dict[str, ApartmentEmergency] = {}
+        self.site = SiteEmergency(self)
+        self._lock = asyncio.Lock()
+        self._cancel_timer: CALLBACK_TYPE | None = None
+        self.duplicates = 0
+
+    @override
+    async def async_setup(self) -> None:
+        if (stored := await self._store.async_load()) is not None:
+            self.book.load(stored)
+        for subentry in self.subentries():
+            self.apartments[subentry.subentry_id] = ApartmentEmergency(self, subentry)
+        # Resume: pre-alarms whose window passed and escalations that are due act now.
+        await self._async_run_due(dt_util.utcnow())
+
+    @override
+    async def async_unload(self) -> None:
+        if self._cancel_timer is not None:
+            self._cancel_timer()
+            self._cancel_timer = None
+
+    # --- changes ------------------------------------------------------------------------
+
+    async def async_call_for_help(
+        self, apartment: ApartmentEmergency, trigger: Trigger
+    ) -> TriggerResult:
+        """Raise or join an alarm; stored before anything else happens."""
+        async with self._lock:
+            now = dt_util.utcnow()
+            result = self.book.call_for_help(
+                apartment.apartment_id, trigger, now, apartment.cancel_window
+            )
+            if result.outcome is Outcome.DUPLICATE:
+                self.duplicates += 1
+                return result
+            _LOGGER.warning(
+                "Alarm %s in %s: %s (%s from %s)",
+                result.alarm.alarm_id if result.alarm else "-",
+                apartment.subentry.title,
+                result.outcome,
+                trigger.kind,
+                trigger.source,
+            )
+            await self._async_commit_and_act(now)
+            return result
+
+    async def async_cancel(
+        self, apartment: ApartmentEmergency, actor: str | None, channel: str
+    ) -> Alarm:
+        """Cancel an apartment's pre-alarm (AlarmTransitionError when there is none to cancel)."""
+        async with self._lock:
+            now = dt_util.utcnow()
+            alarm = self._open_alarm_of(apartment)
+            alarm.cancel(now, actor=actor, channel=channel)
+            await self._async_commit_and_act(now)
+            return alarm
+
+    async def async_acknowledge(self, alarm: Alarm, actor: str, channel: str) -> None:
+        """Someone takes the alarm."""
+        async with self._lock:
+            now = dt_util.utcnow()
+            alarm.acknowledge(actor, channel, now)
+            await self._async_commit_and_act(now)
+
+    async def async_resolve(self, alarm: Alarm, actor: str, note: str | None) -> None:
+        """Close an acknowledged alarm."""
+        async with self._lock:
+            now = dt_util.utcnow()
+            alarm.resolve(actor, note, now)
+            await self._async_commit_and_act(now)
+
+    def _open_alarm_of(self, apartment: ApartmentEmergency) -> Alarm:
+        if (alarm := apartment.alarm) is None:
+            raise AlarmTransitionError("no_open_alarm", AlarmState.RESOLVED)
+        return alarm
+
+    # --- the engine ---------------------------------------------------------------------
+
+    async def _async_commit_and_act(self, now: datetime) -> None:
+        """Advance timers and escalation, store, then send and show (in that order)."""
+        dispatches = self._advance(now)
+        await self._store.async_save(self.book.as_dict())
+        for alarm, dispatch in dispatches:
+            self._send(alarm, dispatch)
+        self._announce()
+        self._schedule()
+
+    async def _async_run_due(self, now: datetime) -> None:
+        async with self._lock:
+            await self._async_commit_and_act(now)
+
+    def _advance(self, now: datetime) -> list[tuple[Alarm, Dispatch]]:
+        dispatches = []
+        for alarm in self.book.open_alarms:
+            alarm.activate_if_due(now)
+            if (dispatch := escalate(alarm, self.policy, now)) is not None:
+                dispatches.append((alarm, dispatch))
+        return dispatches
+
+    @callback
+    def _schedule(self) -> None:
+        if self._cancel_timer is not None:
+            self._cancel_timer()
+            self._cancel_timer = None
+        wakeups = [
+            moment
+            for alarm in self.book.open_alarms
+            for moment in (
+                alarm.pre_alarm_until if alarm.state is AlarmState.PRE_ALARM else None,
+                next_wakeup(alarm, self.policy),
+            )
+            if moment is not None
+        ]
+        if wakeups:
+            self._cancel_timer = async_track_point_in_utc_time(
+                self.hass, self._async_timer, min(wakeups)
+            )
+
+    async def _async_timer(self, now: datetime) -> None:
+        self._cancel_timer = None
+        await self._async_run_due(now)
+
+    @callback
+    def _send(self, alarm: Alarm, dispatch: Dispatch) -> None:
+        apartment = self.apartments.get(alarm.apartment_id)
+        name = apartment.subentry.title if apartment else alarm.apartment_id
+        placeholders = {"apartment": name, "site": self.entry.title, "state": alarm.state.value}
+        if TARGET_PERSISTENT_NOTIFICATION in dispatch.targets:
+            persistent_notification.async_create(
+                self.hass,
+                async_get_exception_message(DOMAIN, "alarm_notification_message", placeholders),
+                title=async_get_exception_message(DOMAIN, "alarm_notification_title", placeholders),
+                notification_id=f"{DOMAIN}_alarm_{alarm.alarm_id}",
+            )
+        self.hass.bus.async_fire(
+            EVENT_ALARM,
+            {
+                "alarm_id": alarm.alarm_id,
+                "site": self.entry.title,
+                "apartment": name,
+                "apartment_id": alarm.apartment_id,
+                "state": alarm.state.value,
+                "dispatch": dispatch.reason,
+                "targets": list(dispatch.targets),
+            },
+        )
+
+    @callback
+    def _announce(self) -> None:
+        for apartment in self.apartments.values():
+            async_dispatcher_send(self.hass, apartment.update_signal)
+        async_dispatcher_send(self.hass, self.site.update_signal)
+        for alarm in self.book:
+            if not alarm.state.is_open:
+                persistent_notification.async_dismiss(self.hass, f"{DOMAIN}_alarm_{alarm.alarm_id}")
+
+    # --- entities and diagnostics -------------------------------------------------------
+
+    @override
+    def entity_groups(self, platform: Platform) -> Iterable[EntityGroup]:
+        if platform is Platform.SENSOR:
+            yield EntityGroup(None, self.site, SITE_SENSORS)
+            for apartment in self.apartments.values():
+                yield EntityGroup(apartment.subentry, apartment, APARTMENT_SENSORS)
+        elif platform is Platform.BUTTON:
+            for apartment in self.apartments.values():
+                yield EntityGroup(apartment.subentry, apartment, APARTMENT_BUTTONS)
+
+    @override
+    def diagnostics(self) -> dict[str, Any]:
+        return {
+            "open_alarms": [alarm.as_dict() for alarm in self.book.open_alarms],
+            "duplicates_ignored": self.duplicates,
+            "apartments": {
+                apartment_id: {
+                    CONF_NAME: apartment.subentry.title,
+                    CONF_TRIGGER_DEVICES: len(
+                        apartment.subentry.data.get(CONF_TRIGGER_DEVICES, [])
+                    ),
+                }
+                for apartment_id, apartment in self.apartments.items()
+            },
+        }
+
+    @override
+    @classmethod
+    async def async_remove_site(cls, hass: HomeAssistant, entry_id: str) -> None:
+        await Store[dict[str, Any]](hass, STORAGE_VERSION, _storage_key(entry_id)).async_remove()

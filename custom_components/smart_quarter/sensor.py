@@ -1,0 +1,70 @@
+"""Sensor platform: collects the sensor descriptions of every subsystem."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from homeassistant.components.sensor import SensorEntity, SensorEntityDescription
+from homeassistant.config_entries import ConfigSubentry
+from homeassistant.const import Platform
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
+from homeassistant.helpers.typing import StateType
+
+from .entity import EntitySubject, SmartQuarterEntity, async_add_subsystem_entities
+from .runtime import SmartQuarterConfigEntry
+
+PARALLEL_UPDATES = 0
+
+
+@dataclass(frozen=True, kw_only=True)
+class SmartQuarterSensorEntityDescription(SensorEntityDescription):
+    """A sensor whose value (and attributes) a function reads from its subject."""
+
+    value_fn: Callable[[Any], StateType]
+    attributes_fn: Callable[[Any], Mapping[str, Any]] | None = None
+
+
+async def async_setup_entry(
+    hass: HomeAssistant,
+    entry: SmartQuarterConfigEntry,
+    async_add_entities: AddConfigEntryEntitiesCallback,
+) -> None:
+    """Add the sensors of all subsystems."""
+    async_add_subsystem_entities(
+        entry,
+        Platform.SENSOR,
+        SmartQuarterSensorEntityDescription,
+        SmartQuarterSensor,
+        async_add_entities,
+    )
+
+
+class SmartQuarterSensor(SmartQuarterEntity, SensorEntity):
+    """A sensor described by a SmartQuarterSensorEntityDescription."""
+
+    entity_description: SmartQuarterSensorEntityDescription
+
+    def __init__(
+        self,
+        entry: SmartQuarterConfigEntry,
+        subentry: ConfigSubentry | None,
+        subject: EntitySubject,
+        description: SmartQuarterSensorEntityDescription,
+    ) -> None:
+        """Keep the typed description."""
+        super().__init__(entry, subentry, subject, description)
+
+    @property
+    def native_value(self) -> StateType:
+        """Read the value from the subject."""
+        return self.entity_description.value_fn(self.subject)
+
+    @property
+    def extra_state_attributes(self) -> Mapping[str, Any] | None:
+        """Attributes the description reads from the subject, if any."""
+        if self.entity_description.attributes_fn is None:
+            return None
+        return self.entity_description.attributes_fn(self.subject)

@@ -1,0 +1,63 @@
+"""A site with one apartment (two trigger devices, 30 s cancel window), loaded."""
+
+from __future__ import annotations
+
+from homeassistant.config_entries import ConfigSubentryData
+from homeassistant.const import CONF_NAME
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers import device_registry as dr
+import pytest
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+
+from custom_components.smart_quarter.const import DOMAIN
+from custom_components.smart_quarter.emergency.const import (
+    CONF_CANCEL_WINDOW,
+    CONF_TRIGGER_DEVICES,
+    SUBENTRY_TYPE_APARTMENT,
+)
+
+from ..common import site_entry as make_site_entry
+
+APARTMENT_ID = "01JAPARTMENT00000000000001"
+
+
+def apartment_subentry(
+    subentry_id: str = APARTMENT_ID,
+    name: str = "Gesundheitswohnung 1",
+    devices: tuple[str, ...] = ("btn-1", "cord-1"),
+    cancel_window: int = 30,
+) -> ConfigSubentryData:
+    return ConfigSubentryData(
+        subentry_id=subentry_id,
+        subentry_type=SUBENTRY_TYPE_APARTMENT,
+        title=name,
+        unique_id=None,
+        data={
+            CONF_NAME: name,
+            CONF_TRIGGER_DEVICES: list(devices),
+            CONF_CANCEL_WINDOW: cancel_window,
+        },
+    )
+
+
+@pytest.fixture
+def site_entry() -> MockConfigEntry:
+    entry = make_site_entry()
+    return MockConfigEntry(
+        domain=DOMAIN,
+        title=entry.title,
+        unique_id=entry.unique_id,
+        data=dict(entry.data),
+        options=dict(entry.options),
+        subentries_data=[apartment_subentry()],
+    )
+
+
+def apartment_device_id(
+    hass: HomeAssistant, entry: MockConfigEntry, subentry_id: str = APARTMENT_ID
+) -> str:
+    device = dr.async_get(hass).async_get_device_by_identifier(
+        (DOMAIN, subentry_id), entry.entry_id
+    )
+    assert device is not None
+    return device.id

@@ -1,0 +1,301 @@
+"""Alarms in Home Assistant: buttons, actions, timers, escalation, restarts, permissions."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import timedelta
+
+from freezegun.api import FrozenDateTimeFactory
+from homeassistant.auth.models import User
+from homeassistant.components.persistent_notification import _async_get_or_create_notifications
+from homeassistant.core import Context, Event, HomeAssistant
+from homeassistant.exceptions import ServiceValidationError, Unauthorized
+import pytest
+from pytest_homeassistant_custom_component.common import (
+    MockConfigEntry,
+    async_capture_events,
+    async_fire_time_changed,
+)
+
+from custom_components.smart_quarter.const import DOMAIN
+from custom_components.smart_quarter.emergency.const import EVENT_ALARM
+
+from ..common import site_entry as make_site_entry
+from .conftest import APARTMENT_ID, apartment_device_id, apartment_subentry
+
+STATE = "sensor.gesundheitswohnung_1_alarm"
+CALL = "button.gesundheitswohnung_1_call_for_help"
+CANCEL = "button.gesundheitswohnung_1_cancel_alarm"
+OPEN_ALARMS = "sensor.jena_lobeda_open_alarms"
+STORE_KEY = "smart_quarter.{}.emergency"
+
+
+async def _tick(hass: HomeAssistant, freezer: FrozenDateTimeFactory, seconds: float) -> None:
+    freezer.tick(timedelta(seconds=seconds))
+    async_fire_time_changed(hass)
+    await hass.async_block_till_done()
+
+
+async def _press(hass: HomeAssistant, entity_id: str) -> None:
+    await hass.services.async_call("button", "press", {"entity_id": entity_id}, blocking=True)
+
+
+async def _action(
+    hass: HomeAssistant, service: str, user: User | None = None, **data: object
+) -> None:
+    await hass.services.async_call(
+        DOMAIN, service, data, blocking=True, context=Context(user_id=user.id if user else None)
+    )
+
+
+async def test_entities_start_idle(hass: HomeAssistant, loaded_site: MockConfigEntry) -> None:
+    assert hass.states.get(STATE).state == "idle"
+    assert hass.states.get(OPEN_ALARMS).state == "0"
+    assert hass.states.get(CALL) is not None
+    assert hass.states.get(CANCEL) is not None
+
+
+async def test_button_pre_alarm_then_active_and_notified(
+    hass: HomeAssistant, loaded_site: MockConfigEntry, freezer: FrozenDateTimeFactory
+) -> None:
+    """The guest's button starts a pre-alarm; after the cancel window the care side is called."""
+    events = async_capture_events(hass, EVENT_ALARM)
+    await _press(hass, CALL)
+    assert hass.states.get(STATE).state == "pre_alarm"
+    assert hass.states.get(OPEN_ALARMS).state == "1"
+    assert events == []  # nobody is called during the cancel window
+
+    await _tick(hass, freezer, 30)
+    assert hass.states.get(STATE).state == "active"
+    assert [e.data["dispatch"] for e in events] == ["first"]
+    assert events[0].data["apartment"] == "Gesundheitswohnung 1"
+    stored = _async_get_or_create_notifications(hass)
+    alarm_id = hass.states.get(STATE).attributes["alarm_id"]
+    assert f"{DOMAIN}_alarm_{alarm_id}" in stored
+    assert "Gesundheitswohnung 1" in stored[f"{DOMAIN}_alarm_{alarm_id}"]["title"]
+
+
+async def test_cancel_during_pre_alarm(
+    hass: HomeAssistant, loaded_site: MockConfigEntry, freezer: FrozenDateTimeFactory
+) -> None:
+    events = async_capture_events(hass, EVENT_ALARM)
+    await _press(hass, CALL)
+    await _press(hass, CANCEL)
+    assert hass.states.get(STATE).state == "idle"
+    await _tick(hass, freezer, 120)
+    assert events == []
+
+
+async def test_cancel_after_the_window_is_refused(
+    hass: HomeAssistant, loaded_site: MockConfigEntry, freezer: FrozenDateTimeFactory
+) -> None:
+    await _press(hass, CALL)
+    await _tick(hass, freezer, 31)
+    with pytest.raises(ServiceValidationError) as err:
+        await _action(hass, "cancel_alarm", device_id=apartment_device_id(hass, loaded_site))
+    assert err.value.translation_key == "alarm_not_cancellable"
+    assert hass.states.get(STATE).state == "active"
+
+
+async def test_repeats_every_60_s_then_undeliverable_until_taken(
+    hass: HomeAssistant,
+    loaded_site: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+    hass_admin_user: User,
+) -> None:
+    events = async_capture_events(hass, EVENT_ALARM)
+    device_id = apartment_device_id(hass, loaded_site)
+    await _action(hass, "trigger_alarm", device_id=device_id)
+    await _tick(hass, freezer, 30)  # cancel window
+    for _ in range(5):
+        await _tick(hass, freezer, 60)
+    assert [e.data["dispatch"] for e in events] == [
+        "first",
+        "repeat",
+        "repeat",
+        "repeat",
+        "repeat",
+        "undeliverable",
+    ]
+    assert hass.states.get(STATE).state == "undeliverable"
+
+    await _action(hass, "acknowledge_alarm", hass_admin_user, device_id=device_id)
+    state = hass.states.get(STATE)
+    assert state.state == "acknowledged"
+    assert state.attributes["acknowledged_by"] == f"user:{hass_admin_user.id}"
+    await _tick(hass, freezer, 600)
+    assert len(events) == 6  # nothing more after it was taken
+
+    await _action(hass, "resolve_alarm", hass_admin_user, device_id=device_id, note="Aufgeholfen")
+    assert hass.states.get(STATE).state == "idle"
+    assert hass.states.get(OPEN_ALARMS).state == "0"
+
+
+async def test_a_guest_cannot_take_or_resolve(
+    hass: HomeAssistant, loaded_site: MockConfigEntry, hass_read_only_user: User
+) -> None:
+    device_id = apartment_device_id(hass, loaded_site)
+    await _action(hass, "trigger_alarm", hass_read_only_user, device_id=device_id)
+    for service in ("acknowledge_alarm", "resolve_alarm"):
+        with pytest.raises(Unauthorized):
+            await _action(hass, service, hass_read_only_user, device_id=device_id)
+    assert hass.states.get(STATE).state == "pre_alarm"
+
+
+async def test_stored_before_anyone_is_called(
+    hass: HomeAssistant, loaded_site: MockConfigEntry, hass_storage: dict
+) -> None:
+    """Write-through: when the first dispatch happens, the alarm is already in storage."""
+    seen_in_storage: list[bool] = []
+
+    def _on_alarm(event: Event) -> None:
+        stored = hass_storage[STORE_KEY.format(loaded_site.entry_id)]["data"]["alarms"]
+        seen_in_storage.append(any(a["alarm_id"] == event.data["alarm_id"] for a in stored))
+
+    hass.bus.async_listen(EVENT_ALARM, _on_alarm)
+    # No cancel window for this apartment: it is called at once.
+    hass.config_entries.async_update_subentry(
+        loaded_site,
+        loaded_site.subentries[APARTMENT_ID],
+        data={**loaded_site.subentries[APARTMENT_ID].data, "cancel_window": 0},
+    )
+    await hass.async_block_till_done()
+    await _action(hass, "trigger_alarm", device_id=apartment_device_id(hass, loaded_site))
+    await hass.async_block_till_done()
+    assert seen_in_storage == [True]
+
+
+async def test_restart_mid_escalation_resumes_without_double_sending(
+    hass: HomeAssistant, loaded_site: MockConfigEntry, freezer: FrozenDateTimeFactory
+) -> None:
+    events = async_capture_events(hass, EVENT_ALARM)
+    await _press(hass, CALL)
+    await _tick(hass, freezer, 30)
+    await _tick(hass, freezer, 20)
+    assert len(events) == 1
+
+    assert await hass.config_entries.async_reload(loaded_site.entry_id)
+    await hass.async_block_till_done()
+    assert hass.states.get(STATE).state == "active"
+    assert len(events) == 1  # not sent again just because it restarted
+    await _tick(hass, freezer, 40)  # 60 s after the first dispatch
+    assert [e.data["dispatch"] for e in events] == ["first", "repeat"]
+
+
+async def test_pre_alarm_that_expired_while_down_is_called_at_start(
+    hass: HomeAssistant, loaded_site: MockConfigEntry, freezer: FrozenDateTimeFactory
+) -> None:
+    events = async_capture_events(hass, EVENT_ALARM)
+    await _press(hass, CALL)
+    assert await hass.config_entries.async_unload(loaded_site.entry_id)
+    freezer.tick(timedelta(minutes=2))
+    assert await hass.config_entries.async_setup(loaded_site.entry_id)
+    await hass.async_block_till_done()
+    assert hass.states.get(STATE).state == "active"
+    assert [e.data["dispatch"] for e in events] == ["first"]
+
+
+async def test_fifty_apartments_at_once(hass: HomeAssistant) -> None:
+    """50 calls at the same moment: 50 alarms, each called."""
+    base = make_site_entry()
+    entry = MockConfigEntry(
+        domain=DOMAIN,
+        title=base.title,
+        unique_id=base.unique_id,
+        data=dict(base.data),
+        options=dict(base.options),
+        subentries_data=[
+            apartment_subentry(f"01JAPT{n:020d}", f"Wohnung {n}", (f"btn-{n}",), 0)
+            for n in range(50)
+        ],
+    )
+    entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+    events = async_capture_events(hass, EVENT_ALARM)
+    await asyncio.gather(
+        *(
+            _action(
+                hass, "trigger_alarm", device_id=apartment_device_id(hass, entry, f"01JAPT{n:020d}")
+            )
+            for n in range(50)
+        )
+    )
+    await hass.async_block_till_done()
+    assert hass.states.get("sensor.jena_lobeda_open_alarms").state == "50"
+    assert len({e.data["apartment_id"] for e in events}) == 50
+
+
+async def test_actions_on_the_wrong_device(
+    hass: HomeAssistant, loaded_site: MockConfigEntry
+) -> None:
+    with pytest.raises(ServiceValidationError) as err:
+        await _action(hass, "trigger_alarm", device_id="nope")
+    assert err.value.translation_key == "not_an_apartment"
+    with pytest.raises(ServiceValidationError) as err:
+        await _action(hass, "acknowledge_alarm", device_id=apartment_device_id(hass, loaded_site))
+    assert err.value.translation_key == "no_open_alarm"
+
+
+async def test_refused_changes_are_translated(
+    hass: HomeAssistant, loaded_site: MockConfigEntry, hass_admin_user: User
+) -> None:
+    device_id = apartment_device_id(hass, loaded_site)
+    with pytest.raises(ServiceValidationError) as err:
+        await _action(hass, "cancel_alarm", device_id=device_id)
+    assert err.value.translation_key == "alarm_no_open_alarm"
+
+    await _action(hass, "trigger_alarm", device_id=device_id)
+    with pytest.raises(ServiceValidationError) as err:
+        await _action(hass, "resolve_alarm", hass_admin_user, device_id=device_id)
+    assert err.value.translation_key == "alarm_not_acknowledged"
+    with pytest.raises(ServiceValidationError) as err:
+        await _action(hass, "acknowledge_alarm", hass_admin_user, device_id=device_id)
+    assert err.value.translation_key == "alarm_not_acknowledgeable"  # still a pre-alarm
+
+
+async def test_second_acknowledgement_names_the_problem(
+    hass: HomeAssistant,
+    loaded_site: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+    hass_admin_user: User,
+) -> None:
+    device_id = apartment_device_id(hass, loaded_site)
+    await _action(hass, "trigger_alarm", device_id=device_id)
+    await _tick(hass, freezer, 30)
+    await _action(hass, "acknowledge_alarm", hass_admin_user, device_id=device_id)
+    with pytest.raises(ServiceValidationError) as err:
+        await _action(hass, "acknowledge_alarm", device_id=device_id)
+    assert err.value.translation_key == "alarm_already_acknowledged"
+
+
+async def test_a_room_is_not_an_apartment(hass: HomeAssistant, hass_storage: dict) -> None:
+    """The room device of a site is ours, but it cannot call for help."""
+    entry = make_site_entry()
+    entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    from ..conftest import ROOM_SUBENTRY_ID
+
+    with pytest.raises(ServiceValidationError) as err:
+        await _action(
+            hass, "trigger_alarm", device_id=apartment_device_id(hass, entry, ROOM_SUBENTRY_ID)
+        )
+    assert err.value.translation_key == "not_an_apartment"
+
+
+async def test_device_duplicates_are_counted_not_raised(
+    hass: HomeAssistant, loaded_site: MockConfigEntry
+) -> None:
+    """A QoS 1 duplicate from a device joins nothing and shows in diagnostics."""
+    from homeassistant.util import dt as dt_util
+
+    from custom_components.smart_quarter.emergency.lifecycle import Trigger
+
+    subsystem = loaded_site.runtime_data.subsystems["emergency"]
+    apartment = subsystem.apartments[APARTMENT_ID]
+    trigger = Trigger("device:btn-1", "button", dt_util.utcnow(), "m-1")
+    first = await subsystem.async_call_for_help(apartment, trigger)
+    again = await subsystem.async_call_for_help(apartment, trigger)
+    assert (first.outcome, again.outcome) == ("raised", "duplicate")
+    assert len(apartment.alarm.triggers) == 1
+    assert subsystem.diagnostics()["duplicates_ignored"] == 1
