@@ -6,7 +6,8 @@ that the onboarding and the config flows work end to end:
 
 - the owner "admin" (onboarding user step) and the non-admin care-service user "pflege";
 - the MQTT integration pointed at the demo's Mosquitto;
-- the site "Jena-Lobeda" with the telemedicine room "TMR Lobeda".
+- the site "Jena-Lobeda" with the telemedicine room "TMR Lobeda" and the apartment
+  "Gesundheitswohnung 1" with three emergency trigger devices.
 """
 
 from __future__ import annotations
@@ -24,6 +25,11 @@ ADMIN = {"name": "Demo Technik", "username": "admin", "password": "smartquarter-
 CARE_USER = {"name": "Pflegedienst", "username": "pflege", "password": "smartquarter-pflege"}
 SITE = {"name": "Jena-Lobeda", "location": {"latitude": 50.8876, "longitude": 11.6134}}
 ROOM = {"name": "TMR Lobeda", "address": "Karl-Marx-Allee 28, 07747 Jena"}
+APARTMENT = {
+    "name": "Gesundheitswohnung 1",
+    "trigger_devices": ["zugschnur-bad-1", "funkfinger-1", "sturzsensor-1"],
+    "cancel_window": 30,
+}
 
 
 class Demo:
@@ -155,6 +161,16 @@ class Demo:
             raise SystemExit(f"bootstrap: flow {handler} ended with {result}")
         return result
 
+    async def wait_until_loaded(self, domain: str, within: float = 60) -> None:
+        """Wait for the entries of a domain to be loaded (a new subentry reloads its site)."""
+        deadline = time.monotonic() + within
+        while time.monotonic() < deadline:
+            entries = await self.entries(domain)
+            if entries and all(entry["state"] == "loaded" for entry in entries):
+                return
+            await asyncio.sleep(0.5)
+        raise SystemExit(f"bootstrap: {domain} did not load: {await self.entries(domain)}")
+
     async def ensure_mqtt(self, port: int) -> None:
         if await self.entries("mqtt"):
             return
@@ -186,12 +202,14 @@ class Demo:
         subentries = await self.ws(
             {"type": "config_entries/subentries/list", "entry_id": site["entry_id"]}
         )
-        if not any(sub["subentry_type"] == "telemedicine_room" for sub in subentries):
-            print(f"bootstrap: adding the telemedicine room '{ROOM['name']}'")
+        for subentry_type, data in (("telemedicine_room", ROOM), ("apartment", APARTMENT)):
+            if any(sub["subentry_type"] == subentry_type for sub in subentries):
+                continue
+            print(f"bootstrap: adding the {subentry_type.replace('_', ' ')} '{data['name']}'")
             await self.run_flow(
                 "/api/config/config_entries/subentries/flow",
-                [site["entry_id"], "telemedicine_room"],
-                [ROOM],
+                [site["entry_id"], subentry_type],
+                [data],
             )
 
 
@@ -209,6 +227,7 @@ async def main() -> None:
         await demo.ensure_care_user()
         await demo.ensure_mqtt(args.mqtt_port)
         await demo.ensure_site()
+        await demo.wait_until_loaded("smart_quarter")
         if demo._ws is not None:  # noqa: SLF001
             await demo._ws.close()  # noqa: SLF001
         print(f"bootstrap: demo ready after {time.monotonic() - started:.0f} s")

@@ -165,3 +165,29 @@ def test_runtime_subsystem_lookup_is_typed() -> None:
     runtime = SiteRuntime(subsystems={"telemedicine": object()})  # type: ignore[dict-item]
     with pytest.raises(TypeError, match="telemedicine is a object"):
         runtime.subsystem(TelemedicineSubsystem)
+
+
+async def test_a_subentry_added_during_set_up_is_not_lost(
+    hass: HomeAssistant, site_entry: MockConfigEntry
+) -> None:
+    """A second subentry added while the site (re)loads triggers another reload."""
+    from homeassistant.config_entries import ConfigSubentry
+
+    from .common import room_subentry
+
+    site_entry.add_to_hass(hass)
+    original_setup = TelemedicineSubsystem.async_setup
+    added = False
+
+    async def setup_and_add_a_room(self: TelemedicineSubsystem) -> None:
+        nonlocal added
+        await original_setup(self)
+        if not added:
+            added = True
+            data = room_subentry("01JROOMLATE000000000000000", "Spät hinzugefügt")
+            hass.config_entries.async_add_subentry(site_entry, ConfigSubentry(**data))
+
+    with patch.object(TelemedicineSubsystem, "async_setup", setup_and_add_a_room):
+        assert await hass.config_entries.async_setup(site_entry.entry_id)
+        await hass.async_block_till_done()
+    assert hass.states.get("switch.spat_hinzugefugt_in_service") is not None

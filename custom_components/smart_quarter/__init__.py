@@ -23,6 +23,7 @@ async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
 
 async def async_setup_entry(hass: HomeAssistant, entry: SmartQuarterConfigEntry) -> bool:
     """Set up a site: its devices, then every subsystem, then the entity platforms."""
+    configuration = _configuration_of(entry)
     _async_register_devices(hass, entry)
     runtime = SiteRuntime()
     try:
@@ -39,6 +40,10 @@ async def async_setup_entry(hass: HomeAssistant, entry: SmartQuarterConfigEntry)
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
     # Added, removed or reconfigured subentries and changed options take effect by a reload.
     entry.async_on_unload(entry.add_update_listener(_async_reload_on_update))
+    if _configuration_of(entry) != configuration:
+        # Changed while this set-up ran, before the listener existed (e.g. a second subentry
+        # added during the reload for the first): reload again so the change is not lost.
+        hass.config_entries.async_schedule_reload(entry.entry_id)
     return True
 
 
@@ -55,6 +60,18 @@ async def async_remove_entry(hass: HomeAssistant, entry: ConfigEntry) -> None:
     """Delete what the subsystems stored for a site that is removed."""
     for subsystem_type in SUBSYSTEMS:
         await subsystem_type.async_remove_site(hass, entry.entry_id)
+
+
+def _configuration_of(entry: SmartQuarterConfigEntry) -> object:
+    """Everything of an entry that a reload applies, in a comparable form."""
+    return (
+        dict(entry.data),
+        dict(entry.options),
+        {
+            subentry_id: (subentry.subentry_type, subentry.title, dict(subentry.data))
+            for subentry_id, subentry in entry.subentries.items()
+        },
+    )
 
 
 async def _async_reload_on_update(hass: HomeAssistant, entry: SmartQuarterConfigEntry) -> None:

@@ -150,6 +150,37 @@ def test_care_service_user_is_not_an_administrator(demo: Demo) -> None:
     assert err.value.code == 401
 
 
+def test_pull_cord_over_the_real_broker_raises_one_alarm(demo: Demo) -> None:
+    """A device publishes to Mosquitto (QoS 1, twice, as a redelivery would): one pre-alarm."""
+    from paho.mqtt import publish
+
+    token = demo.log_in("admin", "smartquarter-admin")
+    sensor = "sensor.gesundheitswohnung_1_alarm"
+    assert demo.request(f"/api/states/{sensor}", token)["state"] == "idle"
+    topic = "smart_quarter/jena_lobeda/emergency/zugschnur-bad-1/event"
+    payload = json.dumps({"event": "pull_cord", "id": "e2e-1", "ts": "2026-11-23T03:12:00Z"})
+    for _ in range(2):
+        publish.single(topic, payload, qos=1, hostname="127.0.0.1", port=demo.mqtt_port)
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        state = demo.request(f"/api/states/{sensor}", token)
+        if state["state"] != "idle":
+            break
+        time.sleep(0.2)
+    assert state["state"] == "pre_alarm"
+    time.sleep(1)  # let the redelivered copy arrive
+    sites = demo.request("/api/states/sensor.jena_lobeda_offene_alarme", token)
+    assert sites["state"] == "1"
+
+    # The guest cancels on the TV (a button press through the API).
+    demo.request(
+        "/api/services/button/press",
+        token,
+        {"entity_id": "button.gesundheitswohnung_1_alarm_abbrechen"},
+    )
+    assert demo.request(f"/api/states/{sensor}", token)["state"] == "idle"
+
+
 def test_ctrl_c_stops_everything(demo: Demo) -> None:
     """SIGINT to the demo's process group stops Home Assistant and Mosquitto."""
     os.killpg(demo.process.pid, signal.SIGINT)

@@ -25,7 +25,7 @@ from homeassistant.util import dt as dt_util
 from homeassistant.util.ulid import ulid_now
 
 from ..button import SmartQuarterButtonEntityDescription
-from ..const import DOMAIN
+from ..const import CONF_MQTT_BASE_TOPIC, DOMAIN
 from ..entity import EntityGroup
 from ..runtime import SmartQuarterConfigEntry
 from ..sensor import SmartQuarterSensorEntityDescription
@@ -41,6 +41,8 @@ from .const import (
 )
 from .escalation import Dispatch, EscalationPolicy, EscalationStep, escalate, next_wakeup
 from .lifecycle import Alarm, AlarmState, AlarmTransitionError, Trigger
+from .mqtt_input import MqttTriggerInput
+from .trigger_message import TriggerKind, TriggerMessage
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -194,6 +196,10 @@ class EmergencySubsystem(Subsystem):
         self._lock = asyncio.Lock()
         self._cancel_timer: CALLBACK_TYPE | None = None
         self.duplicates = 0
+        self.mqtt = MqttTriggerInput(
+            hass, entry.options[CONF_MQTT_BASE_TOPIC], self.async_device_message
+        )
+        self.devices_heard: dict[str, dict[str, Any]] = {}
 
     @override
     async def async_setup(self) -> None:
@@ -203,12 +209,65 @@ class EmergencySubsystem(Subsystem):
             self.apartments[subentry.subentry_id] = ApartmentEmergency(self, subentry)
         # Resume: pre-alarms whose window passed and escalations that are due act now.
         await self._async_run_due(dt_util.utcnow())
+        await self.mqtt.async_start()
 
     @override
     async def async_unload(self) -> None:
+        self.mqtt.stop()
         if self._cancel_timer is not None:
             self._cancel_timer()
             self._cancel_timer = None
+
+    def apartment_of_device(self, device_id: str) -> ApartmentEmergency | None:
+        """Return the apartment a trigger device belongs to."""
+        return next(
+            (
+                apartment
+                for apartment in self.apartments.values()
+                if device_id in apartment.subentry.data.get(CONF_TRIGGER_DEVICES, [])
+            ),
+            None,
+        )
+
+    async def async_device_message(self, message: TriggerMessage) -> None:
+        """Act on a trigger device's message (from MQTT)."""
+        now = dt_util.utcnow()
+        heard = self.devices_heard.setdefault(message.device_id, {})
+        heard["last_seen"] = now.isoformat()
+        if message.battery is not None:
+            heard["battery"] = message.battery
+        if message.kind is TriggerKind.BATTERY_LOW:
+            heard["battery_low"] = True
+        apartment = self.apartment_of_device(message.device_id)
+        trigger = Trigger(f"device:{message.device_id}", message.kind, now, message.message_id)
+        if apartment is None:
+            if message.kind.raises_alarm:
+                self._unassigned_call(message)
+            return
+        if message.kind.raises_alarm:
+            await self.async_call_for_help(apartment, trigger)
+        elif message.kind is TriggerKind.CANCEL:
+            async with self._lock:
+                result = self.book.cancel_from_device(apartment.apartment_id, trigger, now)
+                if result.outcome in (Outcome.CANCELLED, Outcome.RESET):
+                    await self._async_commit_and_act(now)
+
+    @callback
+    def _unassigned_call(self, message: TriggerMessage) -> None:
+        """Report a call for help from a device no apartment lists: loudly, never silently."""
+        _LOGGER.error(
+            "Device %s called for help (%s) but belongs to no apartment of %s",
+            message.device_id,
+            message.kind,
+            self.entry.title,
+        )
+        placeholders = {"device": message.device_id, "site": self.entry.title}
+        persistent_notification.async_create(
+            self.hass,
+            async_get_exception_message(DOMAIN, "unassigned_call_message", placeholders),
+            title=async_get_exception_message(DOMAIN, "unassigned_call_title", placeholders),
+            notification_id=f"{DOMAIN}_unassigned_{message.device_id}",
+        )
 
     # --- changes ------------------------------------------------------------------------
 
@@ -362,6 +421,12 @@ class EmergencySubsystem(Subsystem):
         return {
             "open_alarms": [alarm.as_dict() for alarm in self.book.open_alarms],
             "duplicates_ignored": self.duplicates,
+            "mqtt": {
+                "topic": self.mqtt.topic,
+                "received": self.mqtt.received,
+                "rejected": dict(self.mqtt.rejected),
+            },
+            "devices_heard": self.devices_heard,
             "apartments": {
                 apartment_id: {
                     CONF_NAME: apartment.subentry.title,

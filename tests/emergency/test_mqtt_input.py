@@ -1,0 +1,149 @@
+"""Trigger devices over MQTT in Home Assistant's harness (broker mocked at paho's level).
+
+The real-broker path (Mosquitto, scripts/develop) is covered in tests/e2e/test_demo.py.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncGenerator
+import json
+
+from homeassistant.components.persistent_notification import _async_get_or_create_notifications
+from homeassistant.core import HomeAssistant
+import pytest
+from pytest_homeassistant_custom_component.common import MockConfigEntry, async_fire_mqtt_message
+from pytest_homeassistant_custom_component.typing import MqttMockHAClient
+
+from custom_components.smart_quarter.const import DOMAIN
+
+TOPIC = "smart_quarter/jena_lobeda/emergency/{}/event"
+STATE = "sensor.gesundheitswohnung_1_alarm"
+
+
+@pytest.fixture
+async def mqtt_site(
+    hass: HomeAssistant, mqtt_mock: MqttMockHAClient, site_entry: MockConfigEntry
+) -> AsyncGenerator[MockConfigEntry]:
+    site_entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(site_entry.entry_id)
+    await hass.async_block_till_done()
+    yield site_entry
+    for entry in hass.config_entries.async_entries():
+        await hass.config_entries.async_unload(entry.entry_id)
+    await hass.async_block_till_done()
+
+
+@pytest.fixture
+def expected_lingering_timers() -> bool:
+    """The mqtt integration unsubscribes after a cool-down on the loop's own clock.
+
+    That timer outlives the unload (core's mqtt tests allow it the same way); it is not ours.
+    """
+    return True
+
+
+def _send(hass: HomeAssistant, device: str, **payload: object) -> None:
+    payload.setdefault("ts", "2026-11-23T03:12:00Z")
+    async_fire_mqtt_message(hass, TOPIC.format(device), json.dumps(payload).encode(), qos=1)
+
+
+async def test_subscribes_to_the_site_topic(
+    hass: HomeAssistant, mqtt_site: MockConfigEntry
+) -> None:
+    subsystem = mqtt_site.runtime_data.subsystems["emergency"]
+    assert subsystem.mqtt.topic == "smart_quarter/jena_lobeda/emergency/+/event"
+    assert subsystem.mqtt._unsubscribe is not None
+    # Another site's topic is not ours.
+    async_fire_mqtt_message(hass, "smart_quarter/crossen/emergency/btn-1/event", b"{}")
+    await hass.async_block_till_done()
+    assert subsystem.mqtt.received == 0
+
+
+async def test_pull_cord_raises_duplicates_join_nothing(
+    hass: HomeAssistant, mqtt_site: MockConfigEntry
+) -> None:
+    _send(hass, "cord-1", event="pull_cord", id="c-1")
+    await hass.async_block_till_done()
+    assert hass.states.get(STATE).state == "pre_alarm"
+    _send(hass, "cord-1", event="pull_cord", id="c-1")  # QoS 1 redelivery
+    await hass.async_block_till_done()
+    subsystem = mqtt_site.runtime_data.subsystems["emergency"]
+    alarm = subsystem.apartments["01JAPARTMENT00000000000001"].alarm
+    assert len(alarm.triggers) == 1
+    assert subsystem.duplicates == 1
+
+    _send(hass, "btn-1", event="button", id="b-1")  # a second device confirms
+    await hass.async_block_till_done()
+    assert hass.states.get(STATE).state == "active"
+
+
+async def test_device_cancel_and_reset(hass: HomeAssistant, mqtt_site: MockConfigEntry) -> None:
+    _send(hass, "btn-1", event="button", id="b-1")
+    await hass.async_block_till_done()
+    _send(hass, "btn-1", event="cancel", id="b-2")
+    await hass.async_block_till_done()
+    assert hass.states.get(STATE).state == "idle"
+    # A cancel with nothing open is harmless.
+    _send(hass, "btn-1", event="cancel", id="b-3")
+    await hass.async_block_till_done()
+    assert hass.states.get(STATE).state == "idle"
+
+
+async def test_malformed_messages_are_counted_and_change_nothing(
+    hass: HomeAssistant, mqtt_site: MockConfigEntry, caplog: pytest.LogCaptureFixture
+) -> None:
+    for payload in (b"\xff", b"[]", b'{"event": "explode"}', b"{" * 3000):
+        async_fire_mqtt_message(hass, TOPIC.format("btn-1"), payload)
+    async_fire_mqtt_message(hass, "smart_quarter/jena_lobeda/emergency/bad id/event", b"{}")
+    await hass.async_block_till_done()
+    assert hass.states.get(STATE).state == "idle"
+    mqtt = mqtt_site.runtime_data.subsystems["emergency"].mqtt
+    assert dict(mqtt.rejected) == {
+        "not_json": 1,
+        "not_an_object": 1,
+        "unknown_event": 1,
+        "too_large": 1,
+        "bad_device_id": 1,
+    }
+    assert "Ignored emergency message" in caplog.text
+
+
+async def test_formal_problems_still_raise_the_alarm(
+    hass: HomeAssistant, mqtt_site: MockConfigEntry, caplog: pytest.LogCaptureFixture
+) -> None:
+    async_fire_mqtt_message(hass, TOPIC.format("btn-1"), b'{"event": "fall"}')
+    await hass.async_block_till_done()
+    assert hass.states.get(STATE).state == "pre_alarm"
+    assert "used despite: bad_message_id, bad_timestamp" in caplog.text
+
+
+async def test_unknown_device_calling_for_help_is_loud(
+    hass: HomeAssistant, mqtt_site: MockConfigEntry, caplog: pytest.LogCaptureFixture
+) -> None:
+    _send(hass, "stranger-9", event="button", id="s-1")
+    _send(hass, "stranger-8", event="heartbeat", id="h-1")
+    await hass.async_block_till_done()
+    notifications = _async_get_or_create_notifications(hass)
+    assert f"{DOMAIN}_unassigned_stranger-9" in notifications
+    assert f"{DOMAIN}_unassigned_stranger-8" not in notifications
+    assert "stranger-9 called for help" in caplog.text
+
+
+async def test_heartbeats_and_battery_are_remembered(
+    hass: HomeAssistant, mqtt_site: MockConfigEntry
+) -> None:
+    _send(hass, "btn-1", event="heartbeat", id="h-1", battery=64)
+    _send(hass, "cord-1", event="battery_low", id="l-1")
+    await hass.async_block_till_done()
+    heard = mqtt_site.runtime_data.subsystems["emergency"].devices_heard
+    assert heard["btn-1"]["battery"] == 64
+    assert heard["cord-1"]["battery_low"] is True
+    assert hass.states.get(STATE).state == "idle"
+
+
+async def test_a_site_without_mqtt_has_no_device_input(
+    hass: HomeAssistant, loaded_site: MockConfigEntry
+) -> None:
+    subsystem = loaded_site.runtime_data.subsystems["emergency"]
+    assert subsystem.mqtt.received == 0
+    assert subsystem.mqtt._unsubscribe is None
