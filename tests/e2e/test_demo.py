@@ -61,6 +61,15 @@ class Demo:
         with urllib.request.urlopen(request, timeout=30) as response:
             return json.loads(response.read())
 
+    def entity_id_named(self, friendly_name: str, token: str) -> str:
+        states = self.request("/api/states", token)
+        [entity_id] = [
+            state["entity_id"]
+            for state in states
+            if state["attributes"].get("friendly_name") == friendly_name
+        ]
+        return str(entity_id)
+
     def log_in(self, username: str, password: str) -> str:
         client_id = f"{self.url}/"
         flow = self.request(
@@ -155,7 +164,9 @@ def test_pull_cord_over_the_real_broker_raises_one_alarm(demo: Demo) -> None:
     from paho.mqtt import publish
 
     token = demo.log_in("admin", "smartquarter-admin")
-    sensor = "sensor.gesundheitswohnung_1_alarm"
+    # Found by name, not by entity id: see the note on entity ids in the closing note of #3.
+    sensor = demo.entity_id_named("Gesundheitswohnung 1 Alarm", token)
+    cancel = demo.entity_id_named("Gesundheitswohnung 1 Alarm abbrechen", token)
     assert demo.request(f"/api/states/{sensor}", token)["state"] == "idle"
     topic = "smart_quarter/jena_lobeda/emergency/zugschnur-bad-1/event"
     payload = json.dumps({"event": "pull_cord", "id": "e2e-1", "ts": "2026-11-23T03:12:00Z"})
@@ -173,11 +184,7 @@ def test_pull_cord_over_the_real_broker_raises_one_alarm(demo: Demo) -> None:
     assert sites["state"] == "1"
 
     # The guest cancels on the TV (a button press through the API).
-    demo.request(
-        "/api/services/button/press",
-        token,
-        {"entity_id": "button.gesundheitswohnung_1_alarm_abbrechen"},
-    )
+    demo.request("/api/services/button/press", token, {"entity_id": cancel})
     assert demo.request(f"/api/states/{sensor}", token)["state"] == "idle"
 
 

@@ -135,9 +135,15 @@ async def test_heartbeats_and_battery_are_remembered(
     _send(hass, "btn-1", event="heartbeat", id="h-1", battery=64)
     _send(hass, "cord-1", event="battery_low", id="l-1")
     await hass.async_block_till_done()
-    heard = mqtt_site.runtime_data.subsystems["emergency"].devices_heard
-    assert heard["btn-1"]["battery"] == 64
-    assert heard["cord-1"]["battery_low"] is True
+    triggers = mqtt_site.runtime_data.subsystems["emergency"].triggers
+    assert triggers["btn-1"].supervision.battery == 64
+    assert triggers["cord-1"].supervision.battery_low is True
+    assert (
+        hass.states.get("binary_sensor.gesundheitswohnung_1_trigger_cord_1_battery").state == "on"
+    )
+    assert (
+        hass.states.get("binary_sensor.gesundheitswohnung_1_trigger_btn_1_battery").state == "off"
+    )
     assert hass.states.get(STATE).state == "idle"
 
 

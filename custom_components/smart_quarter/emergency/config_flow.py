@@ -19,9 +19,12 @@ import probatio
 from ..subentry_flow import SiteSubentryFlow
 from .const import (
     CONF_CANCEL_WINDOW,
+    CONF_SUPERVISION_HOURS,
     CONF_TRIGGER_DEVICES,
     DEFAULT_CANCEL_WINDOW,
+    DEFAULT_SUPERVISION_HOURS,
     MAX_CANCEL_WINDOW,
+    MAX_SUPERVISION_HOURS,
     SUBENTRY_TYPE_APARTMENT,
 )
 
@@ -47,6 +50,17 @@ class ApartmentSubentryFlow(SiteSubentryFlow):
                     mode=NumberSelectorMode.BOX,
                 )
             ),
+            probatio.Required(
+                CONF_SUPERVISION_HOURS, default=DEFAULT_SUPERVISION_HOURS
+            ): NumberSelector(
+                NumberSelectorConfig(
+                    min=1,
+                    max=MAX_SUPERVISION_HOURS,
+                    step=1,
+                    unit_of_measurement="h",
+                    mode=NumberSelectorMode.BOX,
+                )
+            ),
         }
     )
 
@@ -57,6 +71,9 @@ class ApartmentSubentryFlow(SiteSubentryFlow):
             **data,
             CONF_TRIGGER_DEVICES: [device for device in devices if device],
             CONF_CANCEL_WINDOW: int(data.get(CONF_CANCEL_WINDOW, DEFAULT_CANCEL_WINDOW)),
+            CONF_SUPERVISION_HOURS: int(
+                data.get(CONF_SUPERVISION_HOURS, DEFAULT_SUPERVISION_HOURS)
+            ),
         }
 
     @override

@@ -7,6 +7,9 @@ CONF_TRIGGER_DEVICES: Final = "trigger_devices"
 CONF_CANCEL_WINDOW: Final = "cancel_window"
 DEFAULT_CANCEL_WINDOW: Final = 30  # seconds the person has to cancel a pre-alarm
 MAX_CANCEL_WINDOW: Final = 120
+CONF_SUPERVISION_HOURS: Final = "supervision_hours"
+DEFAULT_SUPERVISION_HOURS: Final = 24  # EN 50134-2: a supervision signal at least every 24 h
+MAX_SUPERVISION_HOURS: Final = 72
 
 EVENT_ALARM: Final = "smart_quarter_alarm"
 """Fired on every change of an alarm, for automations and blueprints (data: AlarmEventData)."""

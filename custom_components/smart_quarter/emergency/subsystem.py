@@ -13,17 +13,20 @@ import logging
 from typing import Any, ClassVar, override
 
 from homeassistant.components import persistent_notification
+from homeassistant.components.binary_sensor.const import BinarySensorDeviceClass
 from homeassistant.components.sensor import SensorDeviceClass
 from homeassistant.config_entries import ConfigSubentry, ConfigSubentryFlow
-from homeassistant.const import CONF_NAME, Platform
+from homeassistant.const import CONF_NAME, EntityCategory, Platform
 from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
+from homeassistant.helpers import issue_registry as ir
 from homeassistant.helpers.dispatcher import async_dispatcher_send
-from homeassistant.helpers.event import async_track_point_in_utc_time
+from homeassistant.helpers.event import async_track_point_in_utc_time, async_track_time_interval
 from homeassistant.helpers.storage import Store
 from homeassistant.helpers.translation import async_get_exception_message
 from homeassistant.util import dt as dt_util
 from homeassistant.util.ulid import ulid_now
 
+from ..binary_sensor import SmartQuarterBinarySensorEntityDescription
 from ..button import SmartQuarterButtonEntityDescription
 from ..const import CONF_MQTT_BASE_TOPIC, DOMAIN
 from ..entity import EntityGroup
@@ -34,19 +37,24 @@ from .alarm_book import AlarmBook, Outcome, TriggerResult
 from .config_flow import ApartmentSubentryFlow
 from .const import (
     CONF_CANCEL_WINDOW,
+    CONF_SUPERVISION_HOURS,
     CONF_TRIGGER_DEVICES,
     DEFAULT_CANCEL_WINDOW,
+    DEFAULT_SUPERVISION_HOURS,
     EVENT_ALARM,
     SUBENTRY_TYPE_APARTMENT,
 )
 from .escalation import Dispatch, EscalationPolicy, EscalationStep, escalate, next_wakeup
 from .lifecycle import Alarm, AlarmState, AlarmTransitionError, Trigger
 from .mqtt_input import MqttTriggerInput
+from .supervision import DeviceSupervision
 from .trigger_message import TriggerKind, TriggerMessage
 
 _LOGGER = logging.getLogger(__name__)
 
 STORAGE_VERSION = 1
+SUPERVISION_CHECK_EVERY = timedelta(minutes=1)
+HEARTBEAT_SAVE_DELAY = 30  # s; a sign of life may be stored late, an alarm never is
 TARGET_PERSISTENT_NOTIFICATION = "persistent_notification"
 IDLE = "idle"
 ALARM_STATES = [IDLE, *(state.value for state in AlarmState if state.is_open)]
@@ -128,6 +136,57 @@ class SiteEmergency:
         return self._subsystem.book.open_alarms
 
 
+class TriggerDevice:
+    """One trigger device of an apartment under supervision: the subject of its entities."""
+
+    def __init__(self, subsystem: EmergencySubsystem, supervision: DeviceSupervision) -> None:
+        """Bind to the subsystem and the device's supervision record."""
+        self._subsystem = subsystem
+        self.supervision = supervision
+        self.silent = False
+
+    @property
+    def update_signal(self) -> str:
+        """Signal sent after the device was heard or fell silent."""
+        return f"{DOMAIN}_trigger_{self._subsystem.entry.entry_id}_{self.supervision.device_id}"
+
+    @property
+    def available(self) -> bool:
+        """Always: a silent device is a problem to show, not an unknown state."""
+        return True
+
+
+def _trigger_descriptions(device_id: str) -> tuple[SmartQuarterBinarySensorEntityDescription, ...]:
+    placeholders = {"device": device_id}
+    return (
+        SmartQuarterBinarySensorEntityDescription(
+            key=f"trigger_{device_id}_silent",
+            translation_key="trigger_silent",
+            translation_placeholders=placeholders,
+            device_class=BinarySensorDeviceClass.PROBLEM,
+            entity_category=EntityCategory.DIAGNOSTIC,
+            is_on_fn=lambda device: device.silent,
+            attributes_fn=lambda device: {
+                "last_seen": _iso(device.supervision.last_seen),
+                "interval_hours": device.supervision.interval.total_seconds() / 3600,
+            },
+        ),
+        SmartQuarterBinarySensorEntityDescription(
+            key=f"trigger_{device_id}_battery",
+            translation_key="trigger_battery",
+            translation_placeholders=placeholders,
+            device_class=BinarySensorDeviceClass.BATTERY,
+            entity_category=EntityCategory.DIAGNOSTIC,
+            is_on_fn=lambda device: device.supervision.battery_low,
+            attributes_fn=lambda device: {"battery_level": device.supervision.battery},
+        ),
+    )
+
+
+def _iso(value: datetime | None) -> str | None:
+    return value.isoformat() if value else None
+
+
 def _alarm_attributes(apartment: ApartmentEmergency) -> dict[str, Any]:
     alarm = apartment.alarm
     if alarm is None:
@@ -181,7 +240,7 @@ class EmergencySubsystem(Subsystem):
     subentry_flows: ClassVar[Mapping[str, type[ConfigSubentryFlow]]] = {
         SUBENTRY_TYPE_APARTMENT: ApartmentSubentryFlow
     }
-    platforms = frozenset({Platform.SENSOR, Platform.BUTTON})
+    platforms = frozenset({Platform.SENSOR, Platform.BUTTON, Platform.BINARY_SENSOR})
 
     def __init__(self, hass: HomeAssistant, entry: SmartQuarterConfigEntry) -> None:
         """Prepare storage and the alarm book; alarms are read in async_setup."""
@@ -199,14 +258,32 @@ class EmergencySubsystem(Subsystem):
         self.mqtt = MqttTriggerInput(
             hass, entry.options[CONF_MQTT_BASE_TOPIC], self.async_device_message
         )
-        self.devices_heard: dict[str, dict[str, Any]] = {}
+        self.triggers: dict[str, TriggerDevice] = {}
+        self._stop_supervision: CALLBACK_TYPE | None = None
 
     @override
     async def async_setup(self) -> None:
-        if (stored := await self._store.async_load()) is not None:
-            self.book.load(stored)
+        stored = await self._store.async_load() or {}
+        self.book.load(stored)
+        now = dt_util.utcnow()
+        stored_supervision: dict[str, Any] = stored.get("supervision", {})
         for subentry in self.subentries():
             self.apartments[subentry.subentry_id] = ApartmentEmergency(self, subentry)
+            interval = timedelta(
+                hours=subentry.data.get(CONF_SUPERVISION_HOURS, DEFAULT_SUPERVISION_HOURS)
+            )
+            for device_id in subentry.data.get(CONF_TRIGGER_DEVICES, []):
+                record = stored_supervision.get(device_id)
+                supervision = (
+                    DeviceSupervision.from_dict(device_id, interval, record, now)
+                    if isinstance(record, dict)
+                    else DeviceSupervision(device_id, interval, now)
+                )
+                self.triggers[device_id] = TriggerDevice(self, supervision)
+        self._check_supervision(now)
+        self._stop_supervision = async_track_time_interval(
+            self.hass, self._check_supervision, SUPERVISION_CHECK_EVERY, cancel_on_shutdown=True
+        )
         # Resume: pre-alarms whose window passed and escalations that are due act now.
         await self._async_run_due(dt_util.utcnow())
         await self.mqtt.async_start()
@@ -214,6 +291,9 @@ class EmergencySubsystem(Subsystem):
     @override
     async def async_unload(self) -> None:
         self.mqtt.stop()
+        if self._stop_supervision is not None:
+            self._stop_supervision()
+            self._stop_supervision = None
         if self._cancel_timer is not None:
             self._cancel_timer()
             self._cancel_timer = None
@@ -232,12 +312,11 @@ class EmergencySubsystem(Subsystem):
     async def async_device_message(self, message: TriggerMessage) -> None:
         """Act on a trigger device's message (from MQTT)."""
         now = dt_util.utcnow()
-        heard = self.devices_heard.setdefault(message.device_id, {})
-        heard["last_seen"] = now.isoformat()
-        if message.battery is not None:
-            heard["battery"] = message.battery
-        if message.kind is TriggerKind.BATTERY_LOW:
-            heard["battery_low"] = True
+        if (device := self.triggers.get(message.device_id)) is not None:
+            device.supervision.heard(now, message.battery, message.kind is TriggerKind.BATTERY_LOW)
+            self._store.async_delay_save(self._data_to_store, HEARTBEAT_SAVE_DELAY)
+            self._check_supervision(now)
+            async_dispatcher_send(self.hass, device.update_signal)
         apartment = self.apartment_of_device(message.device_id)
         trigger = Trigger(f"device:{message.device_id}", message.kind, now, message.message_id)
         if apartment is None:
@@ -329,11 +408,54 @@ class EmergencySubsystem(Subsystem):
     async def _async_commit_and_act(self, now: datetime) -> None:
         """Advance timers and escalation, store, then send and show (in that order)."""
         dispatches = self._advance(now)
-        await self._store.async_save(self.book.as_dict())
+        await self._store.async_save(self._data_to_store())
         for alarm, dispatch in dispatches:
             self._send(alarm, dispatch)
         self._announce()
         self._schedule()
+
+    def _data_to_store(self) -> dict[str, Any]:
+        return {
+            **self.book.as_dict(),
+            "supervision": {
+                device_id: device.supervision.as_dict()
+                for device_id, device in self.triggers.items()
+            },
+        }
+
+    @callback
+    def _check_supervision(self, now: datetime) -> None:
+        """Flag devices that fell silent (and clear those heard again): entity + repair issue."""
+        for device_id, device in self.triggers.items():
+            silent = device.supervision.is_silent(now)
+            if silent == device.silent:
+                continue
+            device.silent = silent
+            issue_id = f"trigger_silent_{self.entry.entry_id}_{device_id}"
+            if silent:
+                apartment = self.apartment_of_device(device_id)
+                _LOGGER.error(
+                    "Trigger device %s has not been heard since %s",
+                    device_id,
+                    device.supervision.silent_since(),
+                )
+                ir.async_create_issue(
+                    self.hass,
+                    DOMAIN,
+                    issue_id,
+                    is_fixable=False,
+                    severity=ir.IssueSeverity.ERROR,
+                    translation_key="trigger_device_silent",
+                    translation_placeholders={
+                        "device": device_id,
+                        "apartment": apartment.subentry.title if apartment else "-",
+                        "site": self.entry.title,
+                        "hours": str(int(device.supervision.interval.total_seconds() // 3600)),
+                    },
+                )
+            else:
+                ir.async_delete_issue(self.hass, DOMAIN, issue_id)
+            async_dispatcher_send(self.hass, device.update_signal)
 
     async def _async_run_due(self, now: datetime) -> None:
         async with self._lock:
@@ -415,6 +537,14 @@ class EmergencySubsystem(Subsystem):
         elif platform is Platform.BUTTON:
             for apartment in self.apartments.values():
                 yield EntityGroup(apartment.subentry, apartment, APARTMENT_BUTTONS)
+        elif platform is Platform.BINARY_SENSOR:
+            for apartment in self.apartments.values():
+                for device_id in apartment.subentry.data.get(CONF_TRIGGER_DEVICES, []):
+                    yield EntityGroup(
+                        apartment.subentry,
+                        self.triggers[device_id],
+                        _trigger_descriptions(device_id),
+                    )
 
     @override
     def diagnostics(self) -> dict[str, Any]:
@@ -426,7 +556,10 @@ class EmergencySubsystem(Subsystem):
                 "received": self.mqtt.received,
                 "rejected": dict(self.mqtt.rejected),
             },
-            "devices_heard": self.devices_heard,
+            "triggers": {
+                device_id: {**device.supervision.as_dict(), "silent": device.silent}
+                for device_id, device in self.triggers.items()
+            },
             "apartments": {
                 apartment_id: {
                     CONF_NAME: apartment.subentry.title,
@@ -442,3 +575,6 @@ class EmergencySubsystem(Subsystem):
     @classmethod
     async def async_remove_site(cls, hass: HomeAssistant, entry_id: str) -> None:
         await Store[dict[str, Any]](hass, STORAGE_VERSION, _storage_key(entry_id)).async_remove()
+        for issue_id in list(ir.async_get(hass).issues):
+            if issue_id[0] == DOMAIN and issue_id[1].startswith(f"trigger_silent_{entry_id}_"):
+                ir.async_delete_issue(hass, DOMAIN, issue_id[1])

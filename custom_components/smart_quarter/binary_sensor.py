@@ -1,0 +1,69 @@
+"""Binary sensor platform: collects the binary sensor descriptions of every subsystem."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from homeassistant.components.binary_sensor import BinarySensorEntity, BinarySensorEntityDescription
+from homeassistant.config_entries import ConfigSubentry
+from homeassistant.const import Platform
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
+
+from .entity import EntitySubject, SmartQuarterEntity, async_add_subsystem_entities
+from .runtime import SmartQuarterConfigEntry
+
+PARALLEL_UPDATES = 0
+
+
+@dataclass(frozen=True, kw_only=True)
+class SmartQuarterBinarySensorEntityDescription(BinarySensorEntityDescription):
+    """A binary sensor whose state (and attributes) a function reads from its subject."""
+
+    is_on_fn: Callable[[Any], bool]
+    attributes_fn: Callable[[Any], Mapping[str, Any]] | None = None
+
+
+async def async_setup_entry(
+    hass: HomeAssistant,
+    entry: SmartQuarterConfigEntry,
+    async_add_entities: AddConfigEntryEntitiesCallback,
+) -> None:
+    """Add the binary sensors of all subsystems."""
+    async_add_subsystem_entities(
+        entry,
+        Platform.BINARY_SENSOR,
+        SmartQuarterBinarySensorEntityDescription,
+        SmartQuarterBinarySensor,
+        async_add_entities,
+    )
+
+
+class SmartQuarterBinarySensor(SmartQuarterEntity, BinarySensorEntity):
+    """A binary sensor described by a SmartQuarterBinarySensorEntityDescription."""
+
+    entity_description: SmartQuarterBinarySensorEntityDescription
+
+    def __init__(
+        self,
+        entry: SmartQuarterConfigEntry,
+        subentry: ConfigSubentry | None,
+        subject: EntitySubject,
+        description: SmartQuarterBinarySensorEntityDescription,
+    ) -> None:
+        """Keep the typed description."""
+        super().__init__(entry, subentry, subject, description)
+
+    @property
+    def is_on(self) -> bool:
+        """Read the state from the subject."""
+        return self.entity_description.is_on_fn(self.subject)
+
+    @property
+    def extra_state_attributes(self) -> Mapping[str, Any] | None:
+        """Attributes the description reads from the subject, if any."""
+        if self.entity_description.attributes_fn is None:
+            return None
+        return self.entity_description.attributes_fn(self.subject)

@@ -1,0 +1,141 @@
+"""Supervision of trigger devices: pure rules, then entities and repair issues over 24 h."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncGenerator
+from datetime import UTC, datetime, timedelta
+import json
+
+from freezegun.api import FrozenDateTimeFactory
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers import issue_registry as ir
+import pytest
+from pytest_homeassistant_custom_component.common import (
+    MockConfigEntry,
+    async_fire_mqtt_message,
+    async_fire_time_changed,
+)
+from pytest_homeassistant_custom_component.typing import MqttMockHAClient
+
+from custom_components.smart_quarter.const import DOMAIN
+from custom_components.smart_quarter.emergency.supervision import DeviceSupervision
+
+T0 = datetime(2026, 11, 23, tzinfo=UTC)
+H = timedelta(hours=1)
+SILENT = "binary_sensor.gesundheitswohnung_1_trigger_btn_1_not_heard"
+TOPIC = "smart_quarter/jena_lobeda/emergency/{}/event"
+
+
+def test_a_new_device_gets_a_full_interval() -> None:
+    device = DeviceSupervision("btn-1", 24 * H, watched_since=T0)
+    assert not device.is_silent(T0 + 23 * H)
+    assert device.is_silent(T0 + 24 * H)
+
+
+def test_any_message_is_a_sign_of_life_and_battery_rules() -> None:
+    device = DeviceSupervision("btn-1", 24 * H, watched_since=T0)
+    device.heard(T0 + 20 * H, None, battery_low=True)
+    assert not device.is_silent(T0 + 43 * H)
+    assert device.is_silent(T0 + 44 * H)
+    assert device.battery_low
+    device.heard(T0 + 21 * H, 15, battery_low=False)
+    assert device.battery_low  # still low
+    device.heard(T0 + 22 * H, 95, battery_low=False)
+    assert not device.battery_low  # battery changed
+    assert device.battery == 95
+
+
+def test_round_trip_and_broken_data() -> None:
+    device = DeviceSupervision("btn-1", 24 * H, T0, T0 + H, 80, True)
+    restored = DeviceSupervision.from_dict("btn-1", 24 * H, device.as_dict(), T0 + 5 * H)
+    assert restored == device
+    fresh = DeviceSupervision.from_dict("btn-1", 24 * H, {"watched_since": "?"}, T0 + 5 * H)
+    assert fresh == DeviceSupervision("btn-1", 24 * H, T0 + 5 * H)
+    odd = DeviceSupervision.from_dict(
+        "btn-1", 24 * H, {"watched_since": T0.isoformat(), "battery": True}, T0
+    )
+    assert odd.battery is None
+
+
+@pytest.fixture
+def expected_lingering_timers() -> bool:
+    """The mqtt integration unsubscribes after a cool-down on the loop's own clock."""
+    return True
+
+
+@pytest.fixture
+async def mqtt_site(
+    hass: HomeAssistant, mqtt_mock: MqttMockHAClient, site_entry: MockConfigEntry
+) -> AsyncGenerator[MockConfigEntry]:
+    site_entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(site_entry.entry_id)
+    await hass.async_block_till_done()
+    yield site_entry
+    for entry in hass.config_entries.async_entries():
+        await hass.config_entries.async_unload(entry.entry_id)
+    await hass.async_block_till_done()
+
+
+async def _hours(hass: HomeAssistant, freezer: FrozenDateTimeFactory, hours: float) -> None:
+    freezer.tick(timedelta(hours=hours))
+    async_fire_time_changed(hass)
+    await hass.async_block_till_done()
+
+
+async def test_silent_device_is_a_problem_and_a_repair_issue(
+    hass: HomeAssistant,
+    mqtt_site: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+    issue_registry: ir.IssueRegistry,
+) -> None:
+    issue_id = f"trigger_silent_{mqtt_site.entry_id}_btn-1"
+    assert hass.states.get(SILENT).state == "off"
+    await _hours(hass, freezer, 23)
+    async_fire_mqtt_message(
+        hass, TOPIC.format("cord-1"), json.dumps({"event": "heartbeat", "id": "h1"})
+    )
+    await _hours(hass, freezer, 1.05)
+    assert hass.states.get(SILENT).state == "on"
+    assert (
+        hass.states.get("binary_sensor.gesundheitswohnung_1_trigger_cord_1_not_heard").state
+        == "off"
+    )
+    issue = issue_registry.async_get_issue(DOMAIN, issue_id)
+    assert issue is not None
+    assert issue.severity is ir.IssueSeverity.ERROR
+    assert issue.translation_placeholders["apartment"] == "Gesundheitswohnung 1"
+
+    async_fire_mqtt_message(
+        hass, TOPIC.format("btn-1"), json.dumps({"event": "heartbeat", "id": "h2"})
+    )
+    await hass.async_block_till_done()
+    assert hass.states.get(SILENT).state == "off"
+    assert issue_registry.async_get_issue(DOMAIN, issue_id) is None
+
+
+async def test_last_seen_survives_a_restart(
+    hass: HomeAssistant, mqtt_site: MockConfigEntry, freezer: FrozenDateTimeFactory
+) -> None:
+    """A device silent for 20 h before a restart is flagged 4 h after it, not 24 h."""
+    async_fire_mqtt_message(
+        hass, TOPIC.format("btn-1"), json.dumps({"event": "heartbeat", "id": "h1"})
+    )
+    await hass.async_block_till_done()
+    await _hours(hass, freezer, 20)
+    assert await hass.config_entries.async_reload(mqtt_site.entry_id)
+    await hass.async_block_till_done()
+    await _hours(hass, freezer, 4.05)
+    assert hass.states.get(SILENT).state == "on"
+
+
+async def test_removing_the_site_removes_its_issues(
+    hass: HomeAssistant,
+    mqtt_site: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+    issue_registry: ir.IssueRegistry,
+) -> None:
+    await _hours(hass, freezer, 25)
+    assert issue_registry.async_get_issue(DOMAIN, f"trigger_silent_{mqtt_site.entry_id}_btn-1")
+    assert await hass.config_entries.async_remove(mqtt_site.entry_id)
+    await hass.async_block_till_done()
+    assert not [i for i in issue_registry.issues if i[0] == DOMAIN]
