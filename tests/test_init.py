@@ -191,3 +191,29 @@ async def test_a_subentry_added_during_set_up_is_not_lost(
         assert await hass.config_entries.async_setup(site_entry.entry_id)
         await hass.async_block_till_done()
     assert hass.states.get("switch.spat_hinzugefugt_in_service") is not None
+
+
+async def test_entities_of_a_late_subentry_are_named_after_it(
+    hass: HomeAssistant, site_entry: MockConfigEntry
+) -> None:
+    """Even when its device is first created by the entity platform, not by the site."""
+    from homeassistant.config_entries import ConfigSubentry
+
+    from custom_components.smart_quarter import _async_register_devices
+
+    from .common import room_subentry
+
+    site_entry.add_to_hass(hass)
+    late = room_subentry("01JROOMLATE000000000000000", "Raum Spät")
+
+    def register_then_add(hass_: HomeAssistant, entry: MockConfigEntry) -> None:
+        _async_register_devices(hass_, entry)
+        if "01JROOMLATE000000000000000" not in entry.subentries:
+            hass_.config_entries.async_add_subentry(entry, ConfigSubentry(**late))
+
+    with patch(
+        "custom_components.smart_quarter._async_register_devices", side_effect=register_then_add
+    ):
+        assert await hass.config_entries.async_setup(site_entry.entry_id)
+        await hass.async_block_till_done()
+    assert hass.states.get("switch.raum_spat_in_service") is not None

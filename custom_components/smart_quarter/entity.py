@@ -20,7 +20,7 @@ from homeassistant.helpers.dispatcher import async_dispatcher_connect
 from homeassistant.helpers.entity import Entity, EntityDescription
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
-from .const import DOMAIN
+from .const import DOMAIN, MANUFACTURER
 from .runtime import SmartQuarterConfigEntry
 
 
@@ -70,7 +70,14 @@ class SmartQuarterEntity(Entity):
         self.subject = subject
         owner = device_identifier(entry, subentry)
         self._attr_unique_id = f"{owner}-{description.key}"
-        self._attr_device_info = DeviceInfo(identifiers={(DOMAIN, owner)})
+        # Name and maker too, not only the identifier: if a subentry is added while the site
+        # (re)loads, the platform may create the device before the site registers it, and a
+        # nameless device would give the entities ids without the subentry's name.
+        self._attr_device_info = DeviceInfo(
+            identifiers={(DOMAIN, owner)},
+            name=subentry.title if subentry else entry.title,
+            manufacturer=MANUFACTURER,
+        )
 
     @property
     def available(self) -> bool:
