@@ -15,6 +15,7 @@ from pathlib import Path
 import signal
 import socket
 import subprocess
+import sys
 import time
 from typing import Any
 import urllib.error
@@ -191,6 +192,31 @@ def test_pull_cord_over_the_real_broker_raises_one_alarm(demo: Demo) -> None:
     # The guest cancels on the TV (a button press through the API).
     demo.request("/api/services/button/press", token, {"entity_id": cancel})
     assert demo.request(f"/api/states/{sensor}", token)["state"] == "idle"
+
+
+def test_simulated_devices_send_their_supervision_signal(demo: Demo) -> None:
+    """A heartbeat from the device simulator reaches the supervision of its device."""
+    token = demo.log_in("admin", "smartquarter-admin")
+    silent = demo.entity_id_named(
+        "Gesundheitswohnung 1 Auslöser funkfinger-1 meldet sich nicht", token
+    )
+    battery = demo.entity_id_named("Gesundheitswohnung 1 Auslöser funkfinger-1 Batterie", token)
+    simulator = [sys.executable, str(REPO / "simulators" / "emergency_devices.py")]
+    subprocess.run(
+        [*simulator, "--port", str(demo.mqtt_port), "heartbeat", "funkfinger-1", "--battery", "12"],
+        check=True,
+        timeout=30,
+    )
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        state = demo.request(f"/api/states/{silent}", token)
+        level = demo.request(f"/api/states/{battery}", token)["attributes"]["battery_level"]
+        if state["attributes"].get("last_seen") and level == 12:
+            break
+        time.sleep(0.5)
+    assert state["attributes"]["last_seen"]
+    assert state["state"] == "off"
+    assert level == 12
 
 
 def test_ctrl_c_stops_everything(demo: Demo) -> None:
