@@ -299,3 +299,39 @@ async def test_device_duplicates_are_counted_not_raised(
     assert (first.outcome, again.outcome) == ("raised", "duplicate")
     assert len(apartment.alarm.triggers) == 1
     assert subsystem.diagnostics()["duplicates_ignored"] == 1
+
+
+async def test_care_staff_buttons(
+    hass: HomeAssistant,
+    loaded_site: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+    hass_admin_user: User,
+    hass_read_only_user: User,
+) -> None:
+    """The care dashboard's buttons: the guest cannot take, staff takes and resolves."""
+    take = "button.gesundheitswohnung_1_take_alarm"
+    resolve = "button.gesundheitswohnung_1_resolve_alarm"
+    await _press(hass, CALL)
+    await _tick(hass, freezer, 30)
+
+    async def press_as(user: User, entity_id: str) -> None:
+        await hass.services.async_call(
+            "button",
+            "press",
+            {"entity_id": entity_id},
+            blocking=True,
+            context=Context(user_id=user.id),
+        )
+
+    with pytest.raises(Unauthorized):
+        await press_as(hass_read_only_user, take)
+    await press_as(hass_admin_user, take)
+    assert hass.states.get(STATE).state == "acknowledged"
+    await press_as(hass_admin_user, resolve)
+    assert hass.states.get(STATE).state == "idle"
+    with pytest.raises(ServiceValidationError) as err:
+        await press_as(hass_admin_user, resolve)
+    assert err.value.translation_key == "no_open_alarm"
+    with pytest.raises(ServiceValidationError) as err:
+        await _press(hass, CANCEL)
+    assert err.value.translation_key == "alarm_no_open_alarm"

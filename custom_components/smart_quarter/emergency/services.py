@@ -9,16 +9,14 @@ from __future__ import annotations
 
 from typing import Final
 
-from homeassistant.auth.permissions.const import POLICY_CONTROL
 from homeassistant.const import ATTR_DEVICE_ID
 from homeassistant.core import HomeAssistant, ServiceCall, callback
-from homeassistant.exceptions import ServiceValidationError, Unauthorized
 from homeassistant.helpers import config_validation as cv
 import probatio
 
 from ..const import DOMAIN
 from ..device_target import loaded_site_of_device, wrong_device
-from .lifecycle import Alarm, AlarmTransitionError
+from .errors import actor_of
 from .subsystem import ApartmentEmergency, EmergencySubsystem
 
 ATTR_NOTE: Final = "note"
@@ -38,39 +36,23 @@ def async_setup_services(hass: HomeAssistant) -> None:
 
 
 async def _async_trigger(call: ServiceCall) -> None:
-    apartment, _subsystem = _apartment(call)
-    await apartment.async_call_for_help(_actor(call))
+    apartment = _apartment(call)
+    await apartment.async_call_for_help(actor_of(call.context))
 
 
 async def _async_cancel(call: ServiceCall) -> None:
-    apartment, subsystem = _apartment(call)
-    try:
-        await subsystem.async_cancel(apartment, _actor(call), "action")
-    except AlarmTransitionError as err:
-        raise _transition_error(err) from err
+    await _apartment(call).async_cancel(call.context, "action")
 
 
 async def _async_acknowledge(call: ServiceCall) -> None:
-    await _require_staff(call)
-    apartment, subsystem = _apartment(call)
-    try:
-        alarm = _open_alarm(apartment)
-        await subsystem.async_acknowledge(alarm, _actor(call), "action")
-    except AlarmTransitionError as err:
-        raise _transition_error(err) from err
+    await _apartment(call).async_acknowledge(call.context, "action")
 
 
 async def _async_resolve(call: ServiceCall) -> None:
-    await _require_staff(call)
-    apartment, subsystem = _apartment(call)
-    try:
-        alarm = _open_alarm(apartment)
-        await subsystem.async_resolve(alarm, _actor(call), call.data.get(ATTR_NOTE))
-    except AlarmTransitionError as err:
-        raise _transition_error(err) from err
+    await _apartment(call).async_resolve(call.context, "action", call.data.get(ATTR_NOTE))
 
 
-def _apartment(call: ServiceCall) -> tuple[ApartmentEmergency, EmergencySubsystem]:
+def _apartment(call: ServiceCall) -> ApartmentEmergency:
     device_id = call.data[ATTR_DEVICE_ID]
     entry, subentry_id = loaded_site_of_device(
         call.hass, device_id, wrong_device_key="not_an_apartment"
@@ -78,34 +60,4 @@ def _apartment(call: ServiceCall) -> tuple[ApartmentEmergency, EmergencySubsyste
     subsystem = entry.runtime_data.subsystem(EmergencySubsystem)
     if (apartment := subsystem.apartments.get(subentry_id or "")) is None:
         raise wrong_device(device_id, "not_an_apartment")
-    return apartment, subsystem
-
-
-def _open_alarm(apartment: ApartmentEmergency) -> Alarm:
-    if (alarm := apartment.alarm) is None:
-        raise ServiceValidationError(
-            translation_domain=DOMAIN,
-            translation_key="no_open_alarm",
-            translation_placeholders={"apartment": apartment.subentry.title},
-        )
-    return alarm
-
-
-async def _require_staff(call: ServiceCall) -> None:
-    if call.context.user_id is None:
-        return
-    user = await call.hass.auth.async_get_user(call.context.user_id)
-    if user is None or not user.is_admin:
-        raise Unauthorized(context=call.context, permission=POLICY_CONTROL)
-
-
-def _actor(call: ServiceCall) -> str:
-    return f"user:{call.context.user_id}" if call.context.user_id else "automation"
-
-
-def _transition_error(err: AlarmTransitionError) -> ServiceValidationError:
-    return ServiceValidationError(
-        translation_domain=DOMAIN,
-        translation_key=f"alarm_{err.key}",
-        translation_placeholders={"state": err.state.value},
-    )
+    return apartment

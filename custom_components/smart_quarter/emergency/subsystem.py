@@ -17,7 +17,8 @@ from homeassistant.components.binary_sensor.const import BinarySensorDeviceClass
 from homeassistant.components.sensor import SensorDeviceClass
 from homeassistant.config_entries import ConfigSubentry, ConfigSubentryFlow
 from homeassistant.const import CONF_NAME, EntityCategory, Platform
-from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
+from homeassistant.core import CALLBACK_TYPE, Context, HomeAssistant, callback
+from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers import issue_registry as ir
 from homeassistant.helpers.dispatcher import async_dispatcher_send
 from homeassistant.helpers.event import async_track_point_in_utc_time, async_track_time_interval
@@ -44,6 +45,7 @@ from .const import (
     EVENT_ALARM,
     SUBENTRY_TYPE_APARTMENT,
 )
+from .errors import actor_of, async_require_staff, transition_error
 from .escalation import Dispatch, EscalationPolicy, EscalationStep, escalate, next_wakeup
 from .lifecycle import Alarm, AlarmState, AlarmTransitionError, Trigger
 from .mqtt_input import MqttTriggerInput
@@ -108,9 +110,39 @@ class ApartmentEmergency:
         """Raise an alarm (or join the open one) from a button, an action or voice."""
         await self._subsystem.async_call_for_help(self, Trigger(source, "manual", dt_util.utcnow()))
 
-    async def async_cancel(self, actor: str | None, channel: str) -> None:
-        """Cancel the apartment's pre-alarm."""
-        await self._subsystem.async_cancel(self, actor, channel)
+    async def async_cancel(self, context: Context, channel: str) -> None:
+        """Cancel the apartment's pre-alarm (anyone may: it is the guest's own call)."""
+        try:
+            await self._subsystem.async_cancel(self, context.user_id, channel)
+        except AlarmTransitionError as err:
+            raise transition_error(err) from err
+
+    async def async_acknowledge(self, context: Context, channel: str) -> None:
+        """Take the apartment's open alarm (care staff only)."""
+        await async_require_staff(self._subsystem.hass, context)
+        alarm = self._open_alarm()
+        try:
+            await self._subsystem.async_acknowledge(alarm, actor_of(context), channel)
+        except AlarmTransitionError as err:
+            raise transition_error(err) from err
+
+    async def async_resolve(self, context: Context, channel: str, note: str | None) -> None:
+        """Close the apartment's taken alarm (care staff only)."""
+        await async_require_staff(self._subsystem.hass, context)
+        alarm = self._open_alarm()
+        try:
+            await self._subsystem.async_resolve(alarm, actor_of(context), note)
+        except AlarmTransitionError as err:
+            raise transition_error(err) from err
+
+    def _open_alarm(self) -> Alarm:
+        if (alarm := self.alarm) is None:
+            raise ServiceValidationError(
+                translation_domain=DOMAIN,
+                translation_key="no_open_alarm",
+                translation_placeholders={"apartment": self.subentry.title},
+            )
+        return alarm
 
 
 class SiteEmergency:
@@ -220,7 +252,17 @@ APARTMENT_BUTTONS = (
     SmartQuarterButtonEntityDescription(
         key="cancel_alarm",
         translation_key="cancel_alarm",
-        press_fn=lambda apartment, context: apartment.async_cancel(context.user_id, "button"),
+        press_fn=lambda apartment, context: apartment.async_cancel(context, "button"),
+    ),
+    SmartQuarterButtonEntityDescription(
+        key="acknowledge_alarm",
+        translation_key="acknowledge_alarm",
+        press_fn=lambda apartment, context: apartment.async_acknowledge(context, "button"),
+    ),
+    SmartQuarterButtonEntityDescription(
+        key="resolve_alarm",
+        translation_key="resolve_alarm",
+        press_fn=lambda apartment, context: apartment.async_resolve(context, "button", None),
     ),
 )
 SITE_SENSORS = (
