@@ -219,6 +219,31 @@ def test_simulated_devices_send_their_supervision_signal(demo: Demo) -> None:
     assert level == 12
 
 
+def test_dashboards_show_only_entities_that_exist(demo: Demo) -> None:
+    """Every entity the shipped dashboards name exists in the demo (German entity ids)."""
+    import yaml
+
+    token = demo.log_in("admin", "smartquarter-admin")
+    existing = {state["entity_id"] for state in demo.request("/api/states", token)}
+
+    def entity_ids(node: Any) -> set[str]:
+        if isinstance(node, dict):
+            found = {
+                value
+                for key, value in node.items()
+                if key in ("entity", "entity_id") and isinstance(value, str)
+            }
+            return found.union(*(entity_ids(value) for value in node.values()))
+        if isinstance(node, list):
+            return set().union(*(entity_ids(item) for item in node))
+        return set()
+
+    for path in (REPO / "dashboards").glob("*.yaml"):
+        named = entity_ids(yaml.safe_load(path.read_text("utf-8")))
+        assert named, path
+        assert named <= existing, (path.name, sorted(named - existing))
+
+
 def test_ctrl_c_stops_everything(demo: Demo) -> None:
     """SIGINT to the demo's process group stops Home Assistant and Mosquitto."""
     os.killpg(demo.process.pid, signal.SIGINT)

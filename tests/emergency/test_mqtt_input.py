@@ -6,15 +6,22 @@ The real-broker path (Mosquitto, scripts/develop) is covered in tests/e2e/test_d
 from __future__ import annotations
 
 from collections.abc import AsyncGenerator
+from datetime import timedelta
 import json
 
+from freezegun.api import FrozenDateTimeFactory
 from homeassistant.components.persistent_notification import _async_get_or_create_notifications
 from homeassistant.core import HomeAssistant
 import pytest
-from pytest_homeassistant_custom_component.common import MockConfigEntry, async_fire_mqtt_message
+from pytest_homeassistant_custom_component.common import (
+    MockConfigEntry,
+    async_fire_mqtt_message,
+    async_fire_time_changed,
+)
 from pytest_homeassistant_custom_component.typing import MqttMockHAClient
 
 from custom_components.smart_quarter.const import DOMAIN
+from custom_components.smart_quarter.emergency.mqtt_input import DATA_INPUTS
 
 TOPIC = "smart_quarter/jena_lobeda/emergency/{}/event"
 STATE = "sensor.gesundheitswohnung_1_alarm"
@@ -52,7 +59,7 @@ async def test_subscribes_to_the_site_topic(
 ) -> None:
     subsystem = mqtt_site.runtime_data.subsystems["emergency"]
     assert subsystem.mqtt.topic == "smart_quarter/jena_lobeda/emergency/+/event"
-    assert subsystem.mqtt._unsubscribe is not None
+    assert subsystem.mqtt.subscribed
     # Another site's topic is not ours.
     async_fire_mqtt_message(hass, "smart_quarter/crossen/emergency/btn-1/event", b"{}")
     await hass.async_block_till_done()
@@ -152,4 +159,36 @@ async def test_a_site_without_mqtt_has_no_device_input(
 ) -> None:
     subsystem = loaded_site.runtime_data.subsystems["emergency"]
     assert subsystem.mqtt.received == 0
-    assert subsystem.mqtt._unsubscribe is None
+    assert not subsystem.mqtt.subscribed
+    assert await hass.config_entries.async_unload(loaded_site.entry_id)
+    assert hass.data[DATA_INPUTS] == {}
+
+
+async def test_a_call_during_a_reload_is_kept_for_the_reloaded_site(
+    hass: HomeAssistant, mqtt_site: MockConfigEntry
+) -> None:
+    """Adding an apartment reloads the site; a pull cord meanwhile must not be lost."""
+    assert await hass.config_entries.async_unload(mqtt_site.entry_id)
+    _send(hass, "cord-1", event="pull_cord", id="c-9")
+    await hass.async_block_till_done()
+    assert await hass.config_entries.async_setup(mqtt_site.entry_id)
+    await hass.async_block_till_done()
+    assert hass.states.get(STATE).state == "pre_alarm"
+
+
+async def test_the_topic_is_released_when_no_site_comes_back(
+    hass: HomeAssistant,
+    mqtt_site: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    trigger_input = mqtt_site.runtime_data.subsystems["emergency"].mqtt
+    assert await hass.config_entries.async_unload(mqtt_site.entry_id)
+    _send(hass, "cord-1", event="pull_cord", id="c-10")
+    await hass.async_block_till_done()
+    freezer.tick(timedelta(minutes=3))
+    async_fire_time_changed(hass)
+    await hass.async_block_till_done()
+    assert not trigger_input.subscribed
+    assert hass.data[DATA_INPUTS] == {}
+    assert "1 emergency messages" in caplog.text

@@ -12,4 +12,9 @@ DEFAULT_SUPERVISION_HOURS: Final = 24  # EN 50134-2: a supervision signal at lea
 MAX_SUPERVISION_HOURS: Final = 72
 
 EVENT_ALARM: Final = "smart_quarter_alarm"
-"""Fired on every change of an alarm, for automations and blueprints (data: AlarmEventData)."""
+"""Fired whenever an alarm is sent to its receivers, for automations and blueprints.
+
+Data: alarm_id, device_id (the apartment's device, for the emergency actions), site,
+apartment, apartment_id, state, dispatch ("first", "repeat", "escalated", "undeliverable"),
+targets.
+"""

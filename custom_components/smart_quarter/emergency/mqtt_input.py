@@ -1,16 +1,23 @@
-"""Trigger devices over MQTT: subscribe to the site's emergency topic, parse, hand on.
+"""Trigger devices over MQTT: subscribe to a site's emergency topic, parse, hand on.
 
-Uses Home Assistant's own mqtt integration (QoS 1 subscription; Home Assistant re-subscribes
-after a reconnect). A site without MQTT simply has no device triggers.
+Uses Home Assistant's own mqtt integration (QoS 1; it re-subscribes after a reconnect). The
+subscription outlives reloads of the site: adding an apartment reloads the site, and a call
+for help that arrives meanwhile is kept and handed to the reloaded site instead of being
+dropped. Only when no site has taken the topic back for RELEASE_AFTER is it unsubscribed.
+A site without MQTT simply has no device triggers.
 """
 
 from __future__ import annotations
 
-from collections import Counter
+from collections import Counter, deque
+from collections.abc import Awaitable, Callable
+from datetime import datetime, timedelta
 import logging
 from typing import TYPE_CHECKING
 
-from homeassistant.core import CALLBACK_TYPE, HomeAssistant
+from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
+from homeassistant.helpers.event import async_call_later
+from homeassistant.util.hass_dict import HassKey
 
 from .trigger_message import (
     TriggerMessage,
@@ -20,28 +27,29 @@ from .trigger_message import (
 )
 
 if TYPE_CHECKING:
-    from collections.abc import Awaitable, Callable
-
     from homeassistant.components.mqtt import ReceiveMessage
 
 _LOGGER = logging.getLogger(__name__)
 MQTT_DOMAIN = "mqtt"
+RELEASE_AFTER = timedelta(minutes=2)
+MAX_WAITING = 1000
+
+type MessageHandler = Callable[[TriggerMessage], Awaitable[None]]
+
+DATA_INPUTS: HassKey[dict[str, MqttTriggerInput]] = HassKey("smart_quarter_mqtt_trigger_inputs")
 
 
 class MqttTriggerInput:
-    """The subscription to '<base topic>/emergency/+/event' of one site."""
+    """The subscription to '<base topic>/emergency/+/event', shared across a site's reloads."""
 
-    def __init__(
-        self,
-        hass: HomeAssistant,
-        base_topic: str,
-        handle: Callable[[TriggerMessage], Awaitable[None]],
-    ) -> None:
-        """Remember where to listen and whom to hand valid messages."""
+    def __init__(self, hass: HomeAssistant, base_topic: str) -> None:
+        """Create an unsubscribed input; use async_attach_mqtt_input to get one."""
         self._hass = hass
         self._base_topic = base_topic
-        self._handle = handle
+        self._handle: MessageHandler | None = None
         self._unsubscribe: CALLBACK_TYPE | None = None
+        self._release: CALLBACK_TYPE | None = None
+        self._waiting: deque[TriggerMessage] = deque(maxlen=MAX_WAITING)
         self.rejected: Counter[str] = Counter()
         self.received = 0
 
@@ -50,9 +58,15 @@ class MqttTriggerInput:
         """The subscribed topic filter."""
         return f"{self._base_topic}/emergency/+/event"
 
-    async def async_start(self) -> bool:
-        """Subscribe when the site uses MQTT; return whether it does."""
-        if not self._hass.config_entries.async_loaded_entries(MQTT_DOMAIN) and not any(
+    @property
+    def subscribed(self) -> bool:
+        """Whether the MQTT subscription exists."""
+        return self._unsubscribe is not None
+
+    async def _async_subscribe(self) -> bool:
+        if self._unsubscribe is not None:
+            return True
+        if not any(
             not entry.disabled_by for entry in self._hass.config_entries.async_entries(MQTT_DOMAIN)
         ):
             return False
@@ -67,18 +81,49 @@ class MqttTriggerInput:
         )
         return True
 
-    def stop(self) -> None:
-        """Unsubscribe."""
+    async def async_attach(self, handle: MessageHandler) -> bool:
+        """Hand messages (and those that waited) to `handle`; subscribe if not yet."""
+        if self._release is not None:
+            self._release()
+            self._release = None
+        self._handle = handle
+        subscribed = await self._async_subscribe()
+        while self._waiting:
+            await handle(self._waiting.popleft())
+        return subscribed
+
+    @callback
+    def detach(self) -> None:
+        """Let the site go (it unloads): keep listening a while and keep what arrives."""
+        self._handle = None
+        if self._unsubscribe is None:
+            self._hass.data[DATA_INPUTS].pop(self._base_topic, None)
+        elif self._release is None:
+            self._release = async_call_later(self._hass, RELEASE_AFTER, self._async_release)
+
+    @callback
+    def _async_release(self, _now: datetime) -> None:
+        self._release = None
+        if self._handle is not None:
+            return
         if self._unsubscribe is not None:
             self._unsubscribe()
             self._unsubscribe = None
+        if self._waiting:
+            _LOGGER.error(
+                "%d emergency messages on %s arrived while no site was loaded to take them",
+                len(self._waiting),
+                self.topic,
+            )
+        self._hass.data[DATA_INPUTS].pop(self._base_topic, None)
 
     async def _async_message(self, msg: ReceiveMessage) -> None:
         self.received += 1
+        payload = msg.payload
         try:
             device_id = device_id_from_topic(msg.topic, self._base_topic)
             message = parse_trigger_message(
-                device_id, bytes(msg.payload) if isinstance(msg.payload, bytearray) else msg.payload
+                device_id, bytes(payload) if isinstance(payload, bytearray) else payload
             )
         except TriggerMessageError as err:
             self.rejected[err.key] += 1
@@ -90,4 +135,19 @@ class MqttTriggerInput:
                 message.device_id,
                 ", ".join(message.problems),
             )
+        if self._handle is None:
+            # The site is reloading: keep the message for it.
+            self._waiting.append(message)
+            return
         await self._handle(message)
+
+
+async def async_attach_mqtt_input(
+    hass: HomeAssistant, base_topic: str, handle: MessageHandler
+) -> MqttTriggerInput:
+    """Return the site's input (creating it once), with `handle` receiving its messages."""
+    inputs = hass.data.setdefault(DATA_INPUTS, {})
+    if (trigger_input := inputs.get(base_topic)) is None:
+        trigger_input = inputs[base_topic] = MqttTriggerInput(hass, base_topic)
+    await trigger_input.async_attach(handle)
+    return trigger_input

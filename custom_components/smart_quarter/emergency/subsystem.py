@@ -19,7 +19,7 @@ from homeassistant.config_entries import ConfigSubentry, ConfigSubentryFlow
 from homeassistant.const import CONF_NAME, EntityCategory, Platform
 from homeassistant.core import CALLBACK_TYPE, Context, HomeAssistant, callback
 from homeassistant.exceptions import ServiceValidationError
-from homeassistant.helpers import issue_registry as ir
+from homeassistant.helpers import device_registry as dr, issue_registry as ir
 from homeassistant.helpers.dispatcher import async_dispatcher_send
 from homeassistant.helpers.event import async_track_point_in_utc_time, async_track_time_interval
 from homeassistant.helpers.storage import Store
@@ -48,7 +48,7 @@ from .const import (
 from .errors import actor_of, async_require_staff, transition_error
 from .escalation import Dispatch, EscalationPolicy, EscalationStep, escalate, next_wakeup
 from .lifecycle import Alarm, AlarmState, AlarmTransitionError, Trigger
-from .mqtt_input import MqttTriggerInput
+from .mqtt_input import MqttTriggerInput, async_attach_mqtt_input
 from .supervision import DeviceSupervision
 from .trigger_message import TriggerKind, TriggerMessage
 
@@ -297,9 +297,7 @@ class EmergencySubsystem(Subsystem):
         self._lock = asyncio.Lock()
         self._cancel_timer: CALLBACK_TYPE | None = None
         self.duplicates = 0
-        self.mqtt = MqttTriggerInput(
-            hass, entry.options[CONF_MQTT_BASE_TOPIC], self.async_device_message
-        )
+        self.mqtt: MqttTriggerInput | None = None
         self.triggers: dict[str, TriggerDevice] = {}
         self._stop_supervision: CALLBACK_TYPE | None = None
 
@@ -328,11 +326,14 @@ class EmergencySubsystem(Subsystem):
         )
         # Resume: pre-alarms whose window passed and escalations that are due act now.
         await self._async_run_due(dt_util.utcnow())
-        await self.mqtt.async_start()
+        self.mqtt = await async_attach_mqtt_input(
+            self.hass, self.entry.options[CONF_MQTT_BASE_TOPIC], self.async_device_message
+        )
 
     @override
     async def async_unload(self) -> None:
-        self.mqtt.stop()
+        if self.mqtt is not None:
+            self.mqtt.detach()
         if self._stop_supervision is not None:
             self._stop_supervision()
             self._stop_supervision = None
@@ -546,10 +547,14 @@ class EmergencySubsystem(Subsystem):
                 title=async_get_exception_message(DOMAIN, "alarm_notification_title", placeholders),
                 notification_id=f"{DOMAIN}_alarm_{alarm.alarm_id}",
             )
+        device = dr.async_get(self.hass).async_get_device_by_identifier(
+            (DOMAIN, alarm.apartment_id), self.entry.entry_id
+        )
         self.hass.bus.async_fire(
             EVENT_ALARM,
             {
                 "alarm_id": alarm.alarm_id,
+                "device_id": device.id if device else None,
                 "site": self.entry.title,
                 "apartment": name,
                 "apartment_id": alarm.apartment_id,
@@ -595,9 +600,12 @@ class EmergencySubsystem(Subsystem):
             "duplicates_ignored": self.duplicates,
             "mqtt": {
                 "topic": self.mqtt.topic,
+                "subscribed": self.mqtt.subscribed,
                 "received": self.mqtt.received,
                 "rejected": dict(self.mqtt.rejected),
-            },
+            }
+            if self.mqtt
+            else None,
             "triggers": {
                 device_id: {**device.supervision.as_dict(), "silent": device.silent}
                 for device_id, device in self.triggers.items()
