@@ -7,12 +7,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from homeassistant.components.binary_sensor import BinarySensorEntity, BinarySensorEntityDescription
-from homeassistant.config_entries import ConfigSubentry
 from homeassistant.const import Platform
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
-from .entity import EntitySubject, SmartQuarterEntity, async_add_subsystem_entities
+from .entity import SmartQuarterEntity, async_add_subsystem_entities
 from .runtime import SmartQuarterConfigEntry
 
 PARALLEL_UPDATES = 0
@@ -46,24 +45,7 @@ class SmartQuarterBinarySensor(SmartQuarterEntity, BinarySensorEntity):
 
     entity_description: SmartQuarterBinarySensorEntityDescription
 
-    def __init__(
-        self,
-        entry: SmartQuarterConfigEntry,
-        subentry: ConfigSubentry | None,
-        subject: EntitySubject,
-        description: SmartQuarterBinarySensorEntityDescription,
-    ) -> None:
-        """Keep the typed description."""
-        super().__init__(entry, subentry, subject, description)
-
     @property
     def is_on(self) -> bool:
         """Read the state from the subject."""
         return self.entity_description.is_on_fn(self.subject)
-
-    @property
-    def extra_state_attributes(self) -> Mapping[str, Any] | None:
-        """Attributes the description reads from the subject, if any."""
-        if self.entity_description.attributes_fn is None:
-            return None
-        return self.entity_description.attributes_fn(self.subject)

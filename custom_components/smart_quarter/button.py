@@ -7,12 +7,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from homeassistant.components.button import ButtonEntity, ButtonEntityDescription
-from homeassistant.config_entries import ConfigSubentry
 from homeassistant.const import Platform
 from homeassistant.core import Context, HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
-from .entity import EntitySubject, SmartQuarterEntity, async_add_subsystem_entities
+from .entity import SmartQuarterEntity, async_add_subsystem_entities
 from .runtime import SmartQuarterConfigEntry
 
 PARALLEL_UPDATES = 0
@@ -44,16 +43,6 @@ class SmartQuarterButton(SmartQuarterEntity, ButtonEntity):
     """A button described by a SmartQuarterButtonEntityDescription."""
 
     entity_description: SmartQuarterButtonEntityDescription
-
-    def __init__(
-        self,
-        entry: SmartQuarterConfigEntry,
-        subentry: ConfigSubentry | None,
-        subject: EntitySubject,
-        description: SmartQuarterButtonEntityDescription,
-    ) -> None:
-        """Keep the typed description."""
-        super().__init__(entry, subentry, subject, description)
 
     async def async_press(self) -> None:
         """Act on the subject, on behalf of whoever pressed the button."""

@@ -8,9 +8,9 @@ into entities with one generic class each.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Any, Protocol
 
 from homeassistant.config_entries import ConfigSubentry
 from homeassistant.const import Platform
@@ -83,6 +83,14 @@ class SmartQuarterEntity(Entity):
     def available(self) -> bool:
         """Follow the subject's reachability."""
         return self.subject.available
+
+    @property
+    def extra_state_attributes(self) -> Mapping[str, Any] | None:
+        """Attributes the description reads from the subject (its attributes_fn), if any."""
+        attributes_fn: Callable[[Any], Mapping[str, Any]] | None = getattr(
+            self.entity_description, "attributes_fn", None
+        )
+        return attributes_fn(self.subject) if attributes_fn else None
 
     async def async_added_to_hass(self) -> None:
         """Write the state whenever the subject announces a change."""

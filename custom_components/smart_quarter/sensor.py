@@ -7,13 +7,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from homeassistant.components.sensor import SensorEntity, SensorEntityDescription
-from homeassistant.config_entries import ConfigSubentry
 from homeassistant.const import Platform
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.helpers.typing import StateType
 
-from .entity import EntitySubject, SmartQuarterEntity, async_add_subsystem_entities
+from .entity import SmartQuarterEntity, async_add_subsystem_entities
 from .runtime import SmartQuarterConfigEntry
 
 PARALLEL_UPDATES = 0
@@ -47,24 +46,7 @@ class SmartQuarterSensor(SmartQuarterEntity, SensorEntity):
 
     entity_description: SmartQuarterSensorEntityDescription
 
-    def __init__(
-        self,
-        entry: SmartQuarterConfigEntry,
-        subentry: ConfigSubentry | None,
-        subject: EntitySubject,
-        description: SmartQuarterSensorEntityDescription,
-    ) -> None:
-        """Keep the typed description."""
-        super().__init__(entry, subentry, subject, description)
-
     @property
     def native_value(self) -> StateType:
         """Read the value from the subject."""
         return self.entity_description.value_fn(self.subject)
-
-    @property
-    def extra_state_attributes(self) -> Mapping[str, Any] | None:
-        """Attributes the description reads from the subject, if any."""
-        if self.entity_description.attributes_fn is None:
-            return None
-        return self.entity_description.attributes_fn(self.subject)

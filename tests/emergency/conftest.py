@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncGenerator
+
 from homeassistant.config_entries import ConfigSubentryData
 from homeassistant.const import CONF_NAME
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import device_registry as dr
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
+from pytest_homeassistant_custom_component.typing import MqttMockHAClient
 
 from custom_components.smart_quarter.const import DOMAIN
 from custom_components.smart_quarter.emergency.const import (
@@ -61,3 +64,17 @@ def apartment_device_id(
     )
     assert device is not None
     return device.id
+
+
+@pytest.fixture
+async def mqtt_site(
+    hass: HomeAssistant, mqtt_mock: MqttMockHAClient, site_entry: MockConfigEntry
+) -> AsyncGenerator[MockConfigEntry]:
+    """The site loaded with Home Assistant's mqtt integration (paho mocked)."""
+    site_entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(site_entry.entry_id)
+    await hass.async_block_till_done()
+    yield site_entry
+    for entry in hass.config_entries.async_entries():
+        await hass.config_entries.async_unload(entry.entry_id)
+    await hass.async_block_till_done()

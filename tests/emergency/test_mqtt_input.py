@@ -5,7 +5,6 @@ The real-broker path (Mosquitto, scripts/develop) is covered in tests/e2e/test_d
 
 from __future__ import annotations
 
-from collections.abc import AsyncGenerator
 from datetime import timedelta
 import json
 
@@ -18,26 +17,12 @@ from pytest_homeassistant_custom_component.common import (
     async_fire_mqtt_message,
     async_fire_time_changed,
 )
-from pytest_homeassistant_custom_component.typing import MqttMockHAClient
 
 from custom_components.smart_quarter.const import DOMAIN
 from custom_components.smart_quarter.emergency.mqtt_input import DATA_INPUTS
 
 TOPIC = "smart_quarter/jena_lobeda/emergency/{}/event"
 STATE = "sensor.gesundheitswohnung_1_alarm"
-
-
-@pytest.fixture
-async def mqtt_site(
-    hass: HomeAssistant, mqtt_mock: MqttMockHAClient, site_entry: MockConfigEntry
-) -> AsyncGenerator[MockConfigEntry]:
-    site_entry.add_to_hass(hass)
-    assert await hass.config_entries.async_setup(site_entry.entry_id)
-    await hass.async_block_till_done()
-    yield site_entry
-    for entry in hass.config_entries.async_entries():
-        await hass.config_entries.async_unload(entry.entry_id)
-    await hass.async_block_till_done()
 
 
 @pytest.fixture

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncGenerator
 from datetime import UTC, datetime, timedelta
 import json
 
@@ -15,7 +14,6 @@ from pytest_homeassistant_custom_component.common import (
     async_fire_mqtt_message,
     async_fire_time_changed,
 )
-from pytest_homeassistant_custom_component.typing import MqttMockHAClient
 
 from custom_components.smart_quarter.const import DOMAIN
 from custom_components.smart_quarter.emergency.supervision import DeviceSupervision
@@ -61,19 +59,6 @@ def test_round_trip_and_broken_data() -> None:
 def expected_lingering_timers() -> bool:
     """The mqtt integration unsubscribes after a cool-down on the loop's own clock."""
     return True
-
-
-@pytest.fixture
-async def mqtt_site(
-    hass: HomeAssistant, mqtt_mock: MqttMockHAClient, site_entry: MockConfigEntry
-) -> AsyncGenerator[MockConfigEntry]:
-    site_entry.add_to_hass(hass)
-    assert await hass.config_entries.async_setup(site_entry.entry_id)
-    await hass.async_block_till_done()
-    yield site_entry
-    for entry in hass.config_entries.async_entries():
-        await hass.config_entries.async_unload(entry.entry_id)
-    await hass.async_block_till_done()
 
 
 async def _hours(hass: HomeAssistant, freezer: FrozenDateTimeFactory, hours: float) -> None:
