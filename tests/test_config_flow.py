@@ -170,3 +170,21 @@ async def test_options_flow_rejects_bad_topics(
         assert result["type"] is FlowResultType.FORM, bad
         assert result["errors"] == {CONF_MQTT_BASE_TOPIC: "invalid_topic"}, bad
     assert site_entry.options == {CONF_MQTT_BASE_TOPIC: "smart_quarter/jena_lobeda"}
+
+
+async def test_options_flow_refuses_another_sites_topic(
+    hass: HomeAssistant, site_entry: MockConfigEntry
+) -> None:
+    """Two sites on one topic would take each other's emergency calls."""
+    site_entry.add_to_hass(hass)
+    MockConfigEntry(
+        domain=DOMAIN,
+        title="Crossen",
+        unique_id="crossen",
+        options={CONF_MQTT_BASE_TOPIC: "smart_quarter/crossen"},
+    ).add_to_hass(hass)
+    result = await hass.config_entries.options.async_init(site_entry.entry_id)
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"], {CONF_MQTT_BASE_TOPIC: "smart_quarter/crossen"}
+    )
+    assert result["errors"] == {CONF_MQTT_BASE_TOPIC: "topic_in_use"}

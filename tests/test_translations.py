@@ -169,6 +169,7 @@ def test_every_exception_key_is_translated(language: str) -> None:
         # Alarm transition errors become "alarm_<key>" in emergency/services.py.
         keys |= {f"alarm_{k}" for k in re.findall(r'AlarmTransitionError\("(\w+)"', source)}
         keys |= set(re.findall(r'async_get_exception_message\(\s*DOMAIN, "(\w+)"', source))
+        keys |= set(re.findall(r'self\._message\(\s*"(\w+)"', source))
     assert keys
     for key in keys:
         assert _has(tree, f"exceptions.{key}.message"), key

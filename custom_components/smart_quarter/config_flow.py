@@ -145,6 +145,13 @@ class SiteOptionsFlow(OptionsFlow):
             topic = user_input[CONF_MQTT_BASE_TOPIC].strip()
             if not _TOPIC_RE.match(topic):
                 errors[CONF_MQTT_BASE_TOPIC] = "invalid_topic"
+            elif any(
+                other.options.get(CONF_MQTT_BASE_TOPIC) == topic
+                for other in self.hass.config_entries.async_entries(DOMAIN)
+                if other.entry_id != self.config_entry.entry_id
+            ):
+                # Two sites on one topic would take each other's emergency calls.
+                errors[CONF_MQTT_BASE_TOPIC] = "topic_in_use"
             else:
                 return self.async_create_entry(
                     data={**self.config_entry.options, CONF_MQTT_BASE_TOPIC: topic}

@@ -110,3 +110,14 @@ def test_storage_round_trip_keeps_duplicate_detection() -> None:
     assert [a.as_dict() for a in restored] == [a.as_dict() for a in book]
     again = restored.call_for_help("apt-1", _press("b1", "m1"), T0 + S, WINDOW)
     assert again.outcome is Outcome.DUPLICATE
+
+
+def test_an_old_message_id_is_new_again_after_the_window() -> None:
+    """A device whose counter restarts is not muted by ids it used long ago."""
+    book = _book()
+    first = book.call_for_help("apt-1", _press("b1", "1"), T0, timedelta(0)).alarm
+    assert first is not None
+    first.acknowledge("u", "c", T0)
+    first.resolve("u", None, T0)
+    again = book.call_for_help("apt-1", _press("b1", "1", T0 + 11 * 60 * S), T0, WINDOW)
+    assert again.outcome is Outcome.RAISED

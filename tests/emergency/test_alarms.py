@@ -335,3 +335,92 @@ async def test_care_staff_buttons(
     with pytest.raises(ServiceValidationError) as err:
         await _press(hass, CANCEL)
     assert err.value.translation_key == "alarm_no_open_alarm"
+
+
+async def _normal_user(hass: HomeAssistant) -> User:
+    """A non-admin user who may use services (unlike the read-only user).
+
+    Needs an owner to exist already: the first user of a Home Assistant is its owner.
+    """
+    user = await hass.auth.async_create_user("Gast", group_ids=["system-users"])
+    assert not user.is_admin
+    return user
+
+
+async def test_a_normal_user_cannot_take_or_resolve(
+    hass: HomeAssistant,
+    hass_owner_user: User,
+    loaded_site: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """Our own check refuses them (HA's read-only policy is not what stops them)."""
+    guest = await _normal_user(hass)
+    device_id = apartment_device_id(hass, loaded_site)
+    await _action(hass, "trigger_alarm", guest, device_id=device_id)
+    await _tick(hass, freezer, 30)
+    for service in ("acknowledge_alarm", "resolve_alarm"):
+        with pytest.raises(Unauthorized):
+            await _action(hass, service, guest, device_id=device_id)
+    with pytest.raises(Unauthorized):
+        await hass.services.async_call(
+            "button",
+            "press",
+            {"entity_id": "button.gesundheitswohnung_1_take_alarm"},
+            blocking=True,
+            context=Context(user_id=guest.id),
+        )
+    assert hass.states.get(STATE).state == "active"
+
+
+async def test_calling_again_after_it_was_taken_calls_again(
+    hass: HomeAssistant,
+    loaded_site: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+    hass_admin_user: User,
+) -> None:
+    """A taken alarm must not swallow a new call: receivers are called again."""
+    events = async_capture_events(hass, EVENT_ALARM)
+    device_id = apartment_device_id(hass, loaded_site)
+    await _action(hass, "trigger_alarm", device_id=device_id)
+    await _tick(hass, freezer, 30)
+    await _action(hass, "acknowledge_alarm", hass_admin_user, device_id=device_id)
+    await _tick(hass, freezer, 3600)
+    await _press(hass, CALL)
+    assert hass.states.get(STATE).state == "active"
+    assert [e.data["dispatch"] for e in events] == ["first", "first"]
+    await _tick(hass, freezer, 60)
+    assert [e.data["dispatch"] for e in events] == ["first", "first", "repeat"]
+
+
+async def test_a_failed_write_does_not_stop_the_alarm(
+    hass: HomeAssistant, loaded_site: MockConfigEntry
+) -> None:
+    """Disk full: the alarm is still sent, and the failure is shown."""
+    from unittest.mock import patch
+
+    events = async_capture_events(hass, EVENT_ALARM)
+    hass.config_entries.async_update_subentry(
+        loaded_site,
+        loaded_site.subentries[APARTMENT_ID],
+        data={**loaded_site.subentries[APARTMENT_ID].data, "cancel_window": 0},
+    )
+    await hass.async_block_till_done()
+    with patch("homeassistant.helpers.storage.Store.async_save", side_effect=OSError("disk full")):
+        await _action(hass, "trigger_alarm", device_id=apartment_device_id(hass, loaded_site))
+    assert [e.data["dispatch"] for e in events] == ["first"]
+    assert hass.states.get(STATE).state == "active"
+    notifications = _async_get_or_create_notifications(hass)
+    assert f"{DOMAIN}_storage_failed_{loaded_site.entry_id}" in notifications
+
+
+async def test_notifications_speak_the_system_language(
+    hass: HomeAssistant, site_entry: MockConfigEntry, freezer: FrozenDateTimeFactory
+) -> None:
+    hass.config.language = "de"
+    site_entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(site_entry.entry_id)
+    await hass.async_block_till_done()
+    await _action(hass, "trigger_alarm", device_id=apartment_device_id(hass, site_entry))
+    await _tick(hass, freezer, 30)
+    titles = [n["title"] for n in _async_get_or_create_notifications(hass).values()]
+    assert "NOTRUF: Gesundheitswohnung 1" in titles

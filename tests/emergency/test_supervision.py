@@ -124,3 +124,25 @@ async def test_removing_the_site_removes_its_issues(
     assert await hass.config_entries.async_remove(mqtt_site.entry_id)
     await hass.async_block_till_done()
     assert not [i for i in issue_registry.issues if i[0] == DOMAIN]
+
+
+async def test_a_heartbeat_before_a_reload_never_overwrites_a_later_alarm(
+    hass: HomeAssistant,
+    mqtt_site: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+    hass_storage: dict,
+) -> None:
+    """The unloaded instance's delayed heartbeat write must not replace newer records."""
+    async_fire_mqtt_message(
+        hass, TOPIC.format("btn-1"), json.dumps({"event": "heartbeat", "id": "h1"})
+    )
+    await hass.async_block_till_done()
+    assert await hass.config_entries.async_reload(mqtt_site.entry_id)
+    await hass.async_block_till_done()
+    async_fire_mqtt_message(
+        hass, TOPIC.format("btn-1"), json.dumps({"event": "button", "id": "b1"})
+    )
+    await hass.async_block_till_done()
+    await _hours(hass, freezer, 0.02)  # past the 30 s delay of the old heartbeat write
+    stored = hass_storage[f"{DOMAIN}.{mqtt_site.entry_id}.emergency"]["data"]
+    assert len(stored["alarms"]) == 1

@@ -17,6 +17,7 @@ from typing import Any
 from .lifecycle import Alarm, AlarmState, AlarmTransitionError, Trigger
 
 SEEN_MESSAGES_KEPT = 10_000
+DUPLICATE_WINDOW = timedelta(minutes=10)
 CLOSED_ALARMS_KEPT = 200
 
 
@@ -46,7 +47,7 @@ class AlarmBook:
         """Start empty; `new_alarm_id` makes unique ids (a ULID in Home Assistant)."""
         self._new_alarm_id = new_alarm_id
         self._alarms: dict[str, Alarm] = {}
-        self._seen: OrderedDict[tuple[str, str], None] = OrderedDict()
+        self._seen: OrderedDict[tuple[str, str], datetime] = OrderedDict()
 
     def __iter__(self) -> Iterator[Alarm]:
         """Every kept alarm, oldest first."""
@@ -100,12 +101,19 @@ class AlarmBook:
         return TriggerResult(outcome, alarm)
 
     def _is_duplicate(self, trigger: Trigger) -> bool:
+        """Tell a redelivery: the same id from the same source within DUPLICATE_WINDOW.
+
+        Outside the window an id counts as new, so a device whose counter restarted is
+        never muted for good.
+        """
         if trigger.message_id is None:
             return False
         key = (trigger.source, trigger.message_id)
-        if key in self._seen:
+        seen_at = self._seen.get(key)
+        if seen_at is not None and trigger.at - seen_at <= DUPLICATE_WINDOW:
             return True
-        self._seen[key] = None
+        self._seen[key] = trigger.at
+        self._seen.move_to_end(key)
         while len(self._seen) > SEEN_MESSAGES_KEPT:
             self._seen.popitem(last=False)
         return False
@@ -119,7 +127,7 @@ class AlarmBook:
         """Serialise alarms and seen message ids for storage."""
         return {
             "alarms": [alarm.as_dict() for alarm in self],
-            "seen": [list(key) for key in self._seen],
+            "seen": [[*key, at.isoformat()] for key, at in self._seen.items()],
         }
 
     def load(self, data: dict[str, Any]) -> None:
@@ -127,4 +135,8 @@ class AlarmBook:
         self._alarms = {
             alarm.alarm_id: alarm for alarm in map(Alarm.from_dict, data.get("alarms", []))
         }
-        self._seen = OrderedDict(((key[0], key[1]), None) for key in data.get("seen", []))
+        self._seen = OrderedDict(
+            ((item[0], item[1]), datetime.fromisoformat(item[2]))
+            for item in data.get("seen", [])
+            if len(item) == 3  # noqa: PLR2004 - entries of an older format are dropped
+        )

@@ -3,6 +3,7 @@
 pre_alarm --(cancel window over, or a second call)--> active --(a receiver confirmed)--> delivered
 active/delivered/undeliverable --(someone takes it)--> acknowledged --(with a note)--> resolved
 pre_alarm --(the person cancels)--> cancelled
+acknowledged --(the person calls again)--> active (escalation starts over)
 active/delivered --(no receiver acknowledged in time)--> undeliverable (still acknowledgeable)
 any open state --(reset by the device that raised it, EN 50134)--> resolved
 
@@ -159,6 +160,14 @@ class Alarm:
         self.triggers.append(trigger)
         if self.state is AlarmState.PRE_ALARM:
             self._move(AlarmState.ACTIVE, now, actor=trigger.source, note="confirmed by a call")
+            return True
+        if self.state is AlarmState.ACKNOWLEDGED:
+            # Someone took the alarm, but the person calls again: call the receivers again,
+            # from the first step, instead of letting the new call disappear in a taken alarm.
+            self._move(AlarmState.ACTIVE, now, actor=trigger.source, note="called again")
+            self.step_index = 0
+            self.step_started_at = None
+            self.last_sent_at = None
             return True
         return False
 

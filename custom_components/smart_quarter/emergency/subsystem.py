@@ -23,7 +23,11 @@ from homeassistant.helpers import device_registry as dr, issue_registry as ir
 from homeassistant.helpers.dispatcher import async_dispatcher_send
 from homeassistant.helpers.event import async_track_point_in_utc_time, async_track_time_interval
 from homeassistant.helpers.storage import Store
-from homeassistant.helpers.translation import async_get_exception_message
+from homeassistant.helpers.translation import (
+    async_get_cached_translations,
+    async_get_exception_message,
+    async_get_translations,
+)
 from homeassistant.util import dt as dt_util
 from homeassistant.util.ulid import ulid_now
 
@@ -295,6 +299,7 @@ class EmergencySubsystem(Subsystem):
         self.apartments: dict[str, ApartmentEmergency] = {}
         self.site = SiteEmergency(self)
         self._lock = asyncio.Lock()
+        self._closed = False
         self._cancel_timer: CALLBACK_TYPE | None = None
         self.duplicates = 0
         self.mqtt: MqttTriggerInput | None = None
@@ -303,6 +308,8 @@ class EmergencySubsystem(Subsystem):
 
     @override
     async def async_setup(self) -> None:
+        # Notification texts are needed in callbacks: load them into the cache now.
+        await async_get_translations(self.hass, self.hass.config.language, "exceptions", {DOMAIN})
         stored = await self._store.async_load() or {}
         self.book.load(stored)
         now = dt_util.utcnow()
@@ -337,9 +344,15 @@ class EmergencySubsystem(Subsystem):
         if self._stop_supervision is not None:
             self._stop_supervision()
             self._stop_supervision = None
-        if self._cancel_timer is not None:
-            self._cancel_timer()
-            self._cancel_timer = None
+        # Let a change in progress finish, then write the latest state now: a pending delayed
+        # (heartbeat) write of this instance must never overwrite what the reloaded site
+        # stores later. Nothing this instance does afterwards schedules or stores anything.
+        async with self._lock:
+            self._closed = True
+            if self._cancel_timer is not None:
+                self._cancel_timer()
+                self._cancel_timer = None
+            await self._async_save()
 
     def apartment_of_device(self, device_id: str) -> ApartmentEmergency | None:
         """Return the apartment a trigger device belongs to."""
@@ -357,7 +370,8 @@ class EmergencySubsystem(Subsystem):
         now = dt_util.utcnow()
         if (device := self.triggers.get(message.device_id)) is not None:
             device.supervision.heard(now, message.battery, message.kind is TriggerKind.BATTERY_LOW)
-            self._store.async_delay_save(self._data_to_store, HEARTBEAT_SAVE_DELAY)
+            if not self._closed:
+                self._store.async_delay_save(self._data_to_store, HEARTBEAT_SAVE_DELAY)
             self._check_supervision(now)
             async_dispatcher_send(self.hass, device.update_signal)
         apartment = self.apartment_of_device(message.device_id)
@@ -386,8 +400,8 @@ class EmergencySubsystem(Subsystem):
         placeholders = {"device": message.device_id, "site": self.entry.title}
         persistent_notification.async_create(
             self.hass,
-            async_get_exception_message(DOMAIN, "unassigned_call_message", placeholders),
-            title=async_get_exception_message(DOMAIN, "unassigned_call_title", placeholders),
+            self._message("unassigned_call_message", placeholders),
+            title=self._message("unassigned_call_title", placeholders),
             notification_id=f"{DOMAIN}_unassigned_{message.device_id}",
         )
 
@@ -449,13 +463,33 @@ class EmergencySubsystem(Subsystem):
     # --- the engine ---------------------------------------------------------------------
 
     async def _async_commit_and_act(self, now: datetime) -> None:
-        """Advance timers and escalation, store, then send and show (in that order)."""
+        """Advance timers and escalation, store, then send and show (in that order).
+
+        A failed write must not stop an alarm: it is reported loudly and the alarm is sent
+        and scheduled all the same (a lost record is bad, a lost call is worse).
+        """
+        if self._closed:
+            return
         dispatches = self._advance(now)
-        await self._store.async_save(self._data_to_store())
+        await self._async_save()
         for alarm, dispatch in dispatches:
             self._send(alarm, dispatch)
         self._announce()
         self._schedule()
+
+    async def _async_save(self) -> None:
+        try:
+            await self._store.async_save(self._data_to_store())
+        except Exception:
+            _LOGGER.exception(
+                "Could not store the alarms of %s; acting on them anyway", self.entry.title
+            )
+            persistent_notification.async_create(
+                self.hass,
+                self._message("storage_failed_message", {"site": self.entry.title}),
+                title=self._message("storage_failed_title", {"site": self.entry.title}),
+                notification_id=f"{DOMAIN}_storage_failed_{self.entry.entry_id}",
+            )
 
     def _data_to_store(self) -> dict[str, Any]:
         return {
@@ -514,6 +548,8 @@ class EmergencySubsystem(Subsystem):
 
     @callback
     def _schedule(self) -> None:
+        if self._closed:
+            return
         if self._cancel_timer is not None:
             self._cancel_timer()
             self._cancel_timer = None
@@ -543,8 +579,8 @@ class EmergencySubsystem(Subsystem):
         if TARGET_PERSISTENT_NOTIFICATION in dispatch.targets:
             persistent_notification.async_create(
                 self.hass,
-                async_get_exception_message(DOMAIN, "alarm_notification_message", placeholders),
-                title=async_get_exception_message(DOMAIN, "alarm_notification_title", placeholders),
+                self._message("alarm_notification_message", placeholders),
+                title=self._message("alarm_notification_title", placeholders),
                 notification_id=f"{DOMAIN}_alarm_{alarm.alarm_id}",
             )
         device = dr.async_get(self.hass).async_get_device_by_identifier(
@@ -563,6 +599,16 @@ class EmergencySubsystem(Subsystem):
                 "targets": list(dispatch.targets),
             },
         )
+
+    def _message(self, key: str, placeholders: dict[str, str]) -> str:
+        """Return a notification text in the system language (loaded at set-up)."""
+        texts = async_get_cached_translations(
+            self.hass, self.hass.config.language, "exceptions", DOMAIN
+        )
+        text = texts.get(f"component.{DOMAIN}.exceptions.{key}.message")
+        if text is None:  # not translated to this language: English
+            return async_get_exception_message(DOMAIN, key, placeholders)
+        return text.format(**placeholders)
 
     @callback
     def _announce(self) -> None:
