@@ -174,6 +174,8 @@ def test_pull_cord_over_the_real_broker_raises_one_alarm(demo: Demo) -> None:
         "button.gesundheitswohnung_1_alarm_abbrechen",
     )
     assert demo.request(f"/api/states/{sensor}", token)["state"] == "idle"
+    path = demo.entity_id_named("Jena-Lobeda Notrufweg", token)
+    assert demo.request(f"/api/states/{path}", token)["state"] == "off"  # broker connected
     topic = "smart_quarter/jena_lobeda/emergency/zugschnur-bad-1/event"
     payload = json.dumps({"event": "pull_cord", "id": "e2e-1", "ts": "2026-11-23T03:12:00Z"})
     for _ in range(2):

@@ -47,7 +47,10 @@ class MqttTriggerInput:
         self._hass = hass
         self._base_topic = base_topic
         self._handle: MessageHandler | None = None
+        self._on_status: Callable[[], None] | None = None
         self._unsubscribe: CALLBACK_TYPE | None = None
+        self._unsubscribe_status: CALLBACK_TYPE | None = None
+        self.connected = False
         self._release: CALLBACK_TYPE | None = None
         self._waiting: deque[TriggerMessage] = deque(maxlen=MAX_WAITING)
         self.rejected: Counter[str] = Counter()
@@ -79,23 +82,43 @@ class MqttTriggerInput:
         self._unsubscribe = await mqtt.async_subscribe(
             self._hass, self.topic, self._async_message, qos=1, encoding=None
         )
+        self._unsubscribe_status = mqtt.async_subscribe_connection_status(
+            self._hass, self._connection_changed
+        )
+        self.connected = mqtt.is_connected(self._hass)
         return True
 
-    async def async_attach(self, handle: MessageHandler) -> bool:
-        """Hand messages (and those that waited) to `handle`; subscribe if not yet."""
+    @callback
+    def _connection_changed(self, connected: bool) -> None:
+        self.connected = connected
+        if self._on_status is not None:
+            self._on_status()
+
+    async def async_attach(
+        self, handle: MessageHandler, on_status: Callable[[], None] | None = None
+    ) -> bool:
+        """Hand messages (and those that waited) to `handle`; return whether subscribed.
+
+        `on_status` is called when the broker connection is lost or comes back.
+        """
         if self._release is not None:
             self._release()
             self._release = None
         self._handle = handle
-        subscribed = await self._async_subscribe()
+        self._on_status = on_status
         while self._waiting:
             await handle(self._waiting.popleft())
-        return subscribed
+        return self.subscribed
+
+    async def async_subscribe(self) -> bool:
+        """Subscribe once MQTT is available (waits for its client); return whether it did."""
+        return await self._async_subscribe()
 
     @callback
     def detach(self) -> None:
         """Let the site go (it unloads): keep listening a while and keep what arrives."""
         self._handle = None
+        self._on_status = None
         if self._unsubscribe is None:
             self._hass.data[DATA_INPUTS].pop(self._base_topic, None)
         elif self._release is None:
@@ -109,6 +132,9 @@ class MqttTriggerInput:
         if self._unsubscribe is not None:
             self._unsubscribe()
             self._unsubscribe = None
+        if self._unsubscribe_status is not None:
+            self._unsubscribe_status()
+            self._unsubscribe_status = None
         if self._waiting:
             _LOGGER.error(
                 "%d emergency messages on %s arrived while no site was loaded to take them",
@@ -143,11 +169,14 @@ class MqttTriggerInput:
 
 
 async def async_attach_mqtt_input(
-    hass: HomeAssistant, base_topic: str, handle: MessageHandler
+    hass: HomeAssistant,
+    base_topic: str,
+    handle: MessageHandler,
+    on_status: Callable[[], None] | None = None,
 ) -> MqttTriggerInput:
     """Return the site's input (creating it once), with `handle` receiving its messages."""
     inputs = hass.data.setdefault(DATA_INPUTS, {})
     if (trigger_input := inputs.get(base_topic)) is None:
         trigger_input = inputs[base_topic] = MqttTriggerInput(hass, base_topic)
-    await trigger_input.async_attach(handle)
+    await trigger_input.async_attach(handle, on_status)
     return trigger_input

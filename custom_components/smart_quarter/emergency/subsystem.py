@@ -60,6 +60,7 @@ _LOGGER = logging.getLogger(__name__)
 
 STORAGE_VERSION = 1
 SUPERVISION_CHECK_EVERY = timedelta(minutes=1)
+MQTT_GRACE = timedelta(minutes=2)
 HEARTBEAT_SAVE_DELAY = 30  # s; a sign of life may be stored late, an alarm never is
 TARGET_PERSISTENT_NOTIFICATION = "persistent_notification"
 IDLE = "idle"
@@ -171,6 +172,11 @@ class SiteEmergency:
         """Every open alarm of the site, oldest first."""
         return self._subsystem.book.open_alarms
 
+    @property
+    def path_problem(self) -> str | None:
+        """Why device calls cannot reach Home Assistant now, or None."""
+        return self._subsystem.path_problem
+
 
 class TriggerDevice:
     """One trigger device of an apartment under supervision: the subject of its entities."""
@@ -269,6 +275,15 @@ APARTMENT_BUTTONS = (
         press_fn=lambda apartment, context: apartment.async_resolve(context, "button", None),
     ),
 )
+SITE_BINARY_SENSORS = (
+    SmartQuarterBinarySensorEntityDescription(
+        key="emergency_path",
+        translation_key="emergency_path",
+        device_class=BinarySensorDeviceClass.PROBLEM,
+        is_on_fn=lambda site: site.path_problem is not None,
+        attributes_fn=lambda site: {"reason": site.path_problem},
+    ),
+)
 SITE_SENSORS = (
     SmartQuarterSensorEntityDescription(
         key="open_alarms",
@@ -300,6 +315,9 @@ class EmergencySubsystem(Subsystem):
         self.site = SiteEmergency(self)
         self._lock = asyncio.Lock()
         self._closed = False
+        self._path_problem: str | None = None
+        self._subscribing = False
+        self._started = dt_util.utcnow()
         self._cancel_timer: CALLBACK_TYPE | None = None
         self.duplicates = 0
         self.mqtt: MqttTriggerInput | None = None
@@ -334,8 +352,18 @@ class EmergencySubsystem(Subsystem):
         # Resume: pre-alarms whose window passed and escalations that are due act now.
         await self._async_run_due(dt_util.utcnow())
         self.mqtt = await async_attach_mqtt_input(
-            self.hass, self.entry.options[CONF_MQTT_BASE_TOPIC], self.async_device_message
+            self.hass,
+            self.entry.options[CONF_MQTT_BASE_TOPIC],
+            self.async_device_message,
+            self._update_path,
         )
+        self._started = now
+        if not self.mqtt.subscribed:
+            # Never block the site's set-up on MQTT: subscribe as soon as its client is there.
+            self.entry.async_create_background_task(
+                self.hass, self._async_retry_mqtt(), f"{DOMAIN} emergency MQTT subscription"
+            )
+        self._update_path()
 
     @override
     async def async_unload(self) -> None:
@@ -500,9 +528,70 @@ class EmergencySubsystem(Subsystem):
             },
         }
 
+    async def _async_retry_mqtt(self) -> None:
+        if self.mqtt is not None and not self._closed and not self._subscribing:
+            self._subscribing = True
+            try:
+                await self.mqtt.async_subscribe()
+            finally:
+                self._subscribing = False
+            self._update_path()
+
+    @property
+    def path_problem(self) -> str | None:
+        """Why device calls cannot reach Home Assistant now ("no_mqtt", "broker_lost")."""
+        return self._path_problem
+
+    @callback
+    def _update_path(self) -> None:
+        """Say loudly (log, repair issue, problem entity) when device calls cannot arrive."""
+        if not self.triggers:
+            problem = None
+        elif self.mqtt is None or not self.mqtt.subscribed:
+            # While MQTT itself is still starting (its entry exists), give it a moment
+            # before raising the alarm about the alarm path.
+            mqtt_configured = any(
+                not entry.disabled_by for entry in self.hass.config_entries.async_entries("mqtt")
+            )
+            starting = mqtt_configured and dt_util.utcnow() - self._started < MQTT_GRACE
+            problem = None if starting else "no_mqtt"
+        elif not self.mqtt.connected:
+            problem = "broker_lost"
+        else:
+            problem = None
+        if problem == self._path_problem:
+            return
+        self._path_problem = problem
+        issue_id = f"emergency_path_{self.entry.entry_id}"
+        if problem is None:
+            _LOGGER.info("Emergency calls of %s reach Home Assistant again", self.entry.title)
+            ir.async_delete_issue(self.hass, DOMAIN, issue_id)
+        else:
+            _LOGGER.error(
+                "Emergency calls of %s's trigger devices cannot reach Home Assistant (%s)",
+                self.entry.title,
+                problem,
+            )
+            ir.async_create_issue(
+                self.hass,
+                DOMAIN,
+                issue_id,
+                is_fixable=False,
+                severity=ir.IssueSeverity.CRITICAL,
+                translation_key=f"emergency_path_{problem}",
+                translation_placeholders={"site": self.entry.title},
+            )
+        async_dispatcher_send(self.hass, self.site.update_signal)
+
     @callback
     def _check_supervision(self, now: datetime) -> None:
-        """Flag devices that fell silent (and clear those heard again): entity + repair issue."""
+        """Flag devices that fell silent (and clear those heard again): entity + repair issue.
+
+        Also retries the MQTT subscription when it could not be made (MQTT added later).
+        """
+        if self.mqtt is not None and not self.mqtt.subscribed and self.triggers:
+            self.hass.async_create_task(self._async_retry_mqtt(), eager_start=False)
+        self._update_path()
         for device_id, device in self.triggers.items():
             silent = device.supervision.is_silent(now)
             if silent == device.silent:
@@ -631,6 +720,7 @@ class EmergencySubsystem(Subsystem):
             for apartment in self.apartments.values():
                 yield EntityGroup(apartment.subentry, apartment, APARTMENT_BUTTONS)
         elif platform is Platform.BINARY_SENSOR:
+            yield EntityGroup(None, self.site, SITE_BINARY_SENSORS)
             for apartment in self.apartments.values():
                 for device_id in apartment.subentry.data.get(CONF_TRIGGER_DEVICES, []):
                     yield EntityGroup(
@@ -644,9 +734,11 @@ class EmergencySubsystem(Subsystem):
         return {
             "open_alarms": [alarm.as_dict() for alarm in self.book.open_alarms],
             "duplicates_ignored": self.duplicates,
+            "path_problem": self._path_problem,
             "mqtt": {
                 "topic": self.mqtt.topic,
                 "subscribed": self.mqtt.subscribed,
+                "connected": self.mqtt.connected,
                 "received": self.mqtt.received,
                 "rejected": dict(self.mqtt.rejected),
             }
@@ -672,5 +764,8 @@ class EmergencySubsystem(Subsystem):
     async def async_remove_site(cls, hass: HomeAssistant, entry_id: str) -> None:
         await Store[dict[str, Any]](hass, STORAGE_VERSION, _storage_key(entry_id)).async_remove()
         for issue_id in list(ir.async_get(hass).issues):
-            if issue_id[0] == DOMAIN and issue_id[1].startswith(f"trigger_silent_{entry_id}_"):
+            if issue_id[0] == DOMAIN and (
+                issue_id[1].startswith(f"trigger_silent_{entry_id}_")
+                or issue_id[1] == f"emergency_path_{entry_id}"
+            ):
                 ir.async_delete_issue(hass, DOMAIN, issue_id[1])
