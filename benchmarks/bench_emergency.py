@@ -11,10 +11,8 @@ import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry, async_fire_mqtt_message
 from pytest_homeassistant_custom_component.typing import MqttMockHAClient
 
-from custom_components.smart_quarter.const import DOMAIN
 from custom_components.smart_quarter.emergency.const import EVENT_ALARM
-from tests.common import site_entry
-from tests.emergency.conftest import apartment_subentry
+from tests.emergency.conftest import site_with_apartments
 
 from .conftest import Recorder
 
@@ -33,18 +31,7 @@ def expected_lingering_timers() -> bool:
 async def quarter(
     hass: HomeAssistant, mqtt_mock: MqttMockHAClient
 ) -> AsyncGenerator[MockConfigEntry]:
-    base = site_entry()
-    entry = MockConfigEntry(
-        domain=DOMAIN,
-        title=base.title,
-        unique_id=base.unique_id,
-        data=dict(base.data),
-        options=dict(base.options),
-        subentries_data=[
-            apartment_subentry(f"01JAPT{n:020d}", f"Wohnung {n}", (f"btn-{n}",), 0)
-            for n in range(APARTMENTS)
-        ],
-    )
+    entry = site_with_apartments(APARTMENTS)
     entry.add_to_hass(hass)
     assert await hass.config_entries.async_setup(entry.entry_id)
     await hass.async_block_till_done()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from homeassistant.config_entries import ConfigSubentryData
 from homeassistant.const import CONF_LATITUDE, CONF_LONGITUDE, CONF_NAME
 from pytest_homeassistant_custom_component.common import MockConfigEntry
@@ -25,10 +27,20 @@ def room_subentry(subentry_id: str, name: str, address: str | None = None) -> Co
     )
 
 
-def site_entry(extra_rooms: int = 0) -> MockConfigEntry:
-    """The site 'Jena-Lobeda' with the room 'TMR Lobeda' and optionally more rooms."""
-    rooms = [room_subentry(ROOM_SUBENTRY_ID, "TMR Lobeda", "Karl-Marx-Allee 28, Jena")]
+def site_entry(
+    extra_rooms: int = 0,
+    *,
+    with_room: bool = True,
+    subentries: Sequence[ConfigSubentryData] = (),
+) -> MockConfigEntry:
+    """The site 'Jena-Lobeda' with the room 'TMR Lobeda', more rooms and other subentries."""
+    rooms = (
+        [room_subentry(ROOM_SUBENTRY_ID, "TMR Lobeda", "Karl-Marx-Allee 28, Jena")]
+        if with_room
+        else []
+    )
     rooms += [room_subentry(f"01JROOM{n:020d}", f"Raum {n}") for n in range(extra_rooms)]
+    rooms += subentries
     return MockConfigEntry(
         domain=DOMAIN,
         title=SITE_NAME,

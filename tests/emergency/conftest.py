@@ -43,17 +43,21 @@ def apartment_subentry(
     )
 
 
+def site_with_apartments(count: int, cancel_window: int = 0) -> MockConfigEntry:
+    """A site without rooms and with `count` apartments, one trigger device each."""
+    return make_site_entry(
+        with_room=False,
+        subentries=[
+            apartment_subentry(f"01JAPT{n:020d}", f"Wohnung {n}", (f"btn-{n}",), cancel_window)
+            for n in range(count)
+        ],
+    )
+
+
 @pytest.fixture
 def site_entry() -> MockConfigEntry:
-    entry = make_site_entry()
-    return MockConfigEntry(
-        domain=DOMAIN,
-        title=entry.title,
-        unique_id=entry.unique_id,
-        data=dict(entry.data),
-        options=dict(entry.options),
-        subentries_data=[apartment_subentry()],
-    )
+    """The site with one apartment (and no room)."""
+    return make_site_entry(with_room=False, subentries=[apartment_subentry()])
 
 
 def apartment_device_id(

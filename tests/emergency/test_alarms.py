@@ -21,7 +21,7 @@ from custom_components.smart_quarter.const import DOMAIN
 from custom_components.smart_quarter.emergency.const import EVENT_ALARM
 
 from ..common import site_entry as make_site_entry
-from .conftest import APARTMENT_ID, apartment_device_id, apartment_subentry
+from .conftest import APARTMENT_ID, apartment_device_id, site_with_apartments
 
 STATE = "sensor.gesundheitswohnung_1_alarm"
 CALL = "button.gesundheitswohnung_1_call_for_help"
@@ -197,18 +197,7 @@ async def test_pre_alarm_that_expired_while_down_is_called_at_start(
 
 async def test_fifty_apartments_at_once(hass: HomeAssistant) -> None:
     """50 calls at the same moment: 50 alarms, each called."""
-    base = make_site_entry()
-    entry = MockConfigEntry(
-        domain=DOMAIN,
-        title=base.title,
-        unique_id=base.unique_id,
-        data=dict(base.data),
-        options=dict(base.options),
-        subentries_data=[
-            apartment_subentry(f"01JAPT{n:020d}", f"Wohnung {n}", (f"btn-{n}",), 0)
-            for n in range(50)
-        ],
-    )
+    entry = site_with_apartments(50)
     entry.add_to_hass(hass)
     assert await hass.config_entries.async_setup(entry.entry_id)
     await hass.async_block_till_done()
