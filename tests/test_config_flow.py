@@ -7,7 +7,7 @@ from homeassistant.const import CONF_LATITUDE, CONF_LONGITUDE, CONF_NAME
 from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType
 from homeassistant.helpers import device_registry as dr
-from pytest_homeassistant_custom_component.common import MockConfigEntry
+from pytest_homeassistant_custom_component.common import MockConfigEntry, async_mock_service
 
 from custom_components.smart_quarter.const import CONF_LOCATION, CONF_MQTT_BASE_TOPIC, DOMAIN
 from custom_components.smart_quarter.telemedicine.const import SUBENTRY_TYPE_ROOM
@@ -153,7 +153,11 @@ async def test_options_flow_changes_the_topic_and_reloads(
     )
     await hass.async_block_till_done()
     assert result["type"] is FlowResultType.CREATE_ENTRY
-    assert loaded_site.options == {CONF_MQTT_BASE_TOPIC: "sq/lobeda"}
+    assert loaded_site.options == {
+        CONF_MQTT_BASE_TOPIC: "sq/lobeda",
+        "care_notify_targets": [],
+        "escalation_minutes": 5,
+    }
     assert loaded_site.runtime_data is not runtime_before
 
 
@@ -188,3 +192,29 @@ async def test_options_flow_refuses_another_sites_topic(
         result["flow_id"], {CONF_MQTT_BASE_TOPIC: "smart_quarter/crossen"}
     )
     assert result["errors"] == {CONF_MQTT_BASE_TOPIC: "topic_in_use"}
+
+
+async def test_options_flow_care_notify_targets(
+    hass: HomeAssistant, site_entry: MockConfigEntry
+) -> None:
+    """Only existing notify actions are accepted; empty lines are dropped."""
+    site_entry.add_to_hass(hass)
+    async_mock_service(hass, "notify", "pflege_handy")
+    result = await hass.config_entries.options.async_init(site_entry.entry_id)
+    for targets in (["notify.nobody"], ["light.kitchen"]):
+        result = await hass.config_entries.options.async_configure(
+            result["flow_id"],
+            {CONF_MQTT_BASE_TOPIC: "sq/lobeda", "care_notify_targets": targets},
+        )
+        assert result["errors"] == {"care_notify_targets": "unknown_notify_target"}, targets
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"],
+        {
+            CONF_MQTT_BASE_TOPIC: "sq/lobeda",
+            "care_notify_targets": [" notify.pflege_handy ", ""],
+            "escalation_minutes": 3.0,
+        },
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert site_entry.options["care_notify_targets"] == ["notify.pflege_handy"]
+    assert site_entry.options["escalation_minutes"] == 3

@@ -14,11 +14,26 @@ from homeassistant.config_entries import (
 )
 from homeassistant.const import CONF_LATITUDE, CONF_LONGITUDE, CONF_NAME
 from homeassistant.core import callback
-from homeassistant.helpers.selector import LocationSelector, TextSelector
+from homeassistant.helpers.selector import (
+    LocationSelector,
+    NumberSelector,
+    NumberSelectorConfig,
+    NumberSelectorMode,
+    TextSelector,
+    TextSelectorConfig,
+)
 from homeassistant.util import slugify
 import probatio
 
-from .const import CONF_LOCATION, CONF_MQTT_BASE_TOPIC, DEFAULT_MQTT_BASE_TOPIC_PREFIX, DOMAIN
+from .const import (
+    CONF_CARE_NOTIFY_TARGETS,
+    CONF_ESCALATION_MINUTES,
+    CONF_LOCATION,
+    CONF_MQTT_BASE_TOPIC,
+    DEFAULT_ESCALATION_MINUTES,
+    DEFAULT_MQTT_BASE_TOPIC_PREFIX,
+    DOMAIN,
+)
 from .subsystems import SUBENTRY_FLOWS
 
 SITE_SCHEMA = probatio.Schema(
@@ -27,7 +42,21 @@ SITE_SCHEMA = probatio.Schema(
         probatio.Required(CONF_LOCATION): LocationSelector(),
     }
 )
-OPTIONS_SCHEMA = probatio.Schema({probatio.Required(CONF_MQTT_BASE_TOPIC): TextSelector()})
+OPTIONS_SCHEMA = probatio.Schema(
+    {
+        probatio.Required(CONF_MQTT_BASE_TOPIC): TextSelector(),
+        probatio.Optional(CONF_CARE_NOTIFY_TARGETS, default=[]): TextSelector(
+            TextSelectorConfig(multiple=True)
+        ),
+        probatio.Required(
+            CONF_ESCALATION_MINUTES, default=DEFAULT_ESCALATION_MINUTES
+        ): NumberSelector(
+            NumberSelectorConfig(
+                min=1, max=30, step=1, unit_of_measurement="min", mode=NumberSelectorMode.BOX
+            )
+        ),
+    }
+)
 
 # An MQTT topic to publish under: levels of printable characters without the wildcards,
 # no leading/trailing or doubled slash, and no "$" prefix (reserved for broker topics).
@@ -152,9 +181,31 @@ class SiteOptionsFlow(OptionsFlow):
             ):
                 # Two sites on one topic would take each other's emergency calls.
                 errors[CONF_MQTT_BASE_TOPIC] = "topic_in_use"
-            else:
+            targets = [
+                str(target).strip()
+                for target in user_input.get(CONF_CARE_NOTIFY_TARGETS, [])
+                if str(target).strip()
+            ]
+            unknown = [
+                target
+                for target in targets
+                if not (
+                    target.startswith("notify.")
+                    and self.hass.services.has_service("notify", target.removeprefix("notify."))
+                )
+            ]
+            if not errors and unknown:
+                errors[CONF_CARE_NOTIFY_TARGETS] = "unknown_notify_target"
+            if not errors:
                 return self.async_create_entry(
-                    data={**self.config_entry.options, CONF_MQTT_BASE_TOPIC: topic}
+                    data={
+                        **self.config_entry.options,
+                        CONF_MQTT_BASE_TOPIC: topic,
+                        CONF_CARE_NOTIFY_TARGETS: targets,
+                        CONF_ESCALATION_MINUTES: int(
+                            user_input.get(CONF_ESCALATION_MINUTES, DEFAULT_ESCALATION_MINUTES)
+                        ),
+                    }
                 )
         return self.async_show_form(
             step_id="init",

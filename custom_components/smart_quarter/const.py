@@ -11,3 +11,9 @@ CONF_LOCATION: Final = "location"
 # Site options (site-wide settings that the subsystems share)
 CONF_MQTT_BASE_TOPIC: Final = "mqtt_base_topic"
 DEFAULT_MQTT_BASE_TOPIC_PREFIX: Final = "smart_quarter"
+
+# Emergency escalation of the site (kept with the site's options until subsystems can add
+# option steps of their own)
+CONF_CARE_NOTIFY_TARGETS: Final = "care_notify_targets"
+CONF_ESCALATION_MINUTES: Final = "escalation_minutes"
+DEFAULT_ESCALATION_MINUTES: Final = 5

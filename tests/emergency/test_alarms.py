@@ -15,6 +15,7 @@ from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
     async_capture_events,
     async_fire_time_changed,
+    async_mock_service,
 )
 
 from custom_components.smart_quarter.const import DOMAIN
@@ -413,3 +414,48 @@ async def test_notifications_speak_the_system_language(
     await _tick(hass, freezer, 30)
     titles = [n["title"] for n in _async_get_or_create_notifications(hass).values()]
     assert "NOTRUF: Gesundheitswohnung 1" in titles
+
+
+async def test_care_phone_gets_the_alarm_and_takes_it(
+    hass: HomeAssistant,
+    site_entry: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+    hass_admin_user: User,
+    hass_owner_user: User,
+) -> None:
+    """A notify target gets every dispatch with 'Übernehmen'; staff can take it, guests not."""
+    calls = async_mock_service(hass, "notify", "pflege_handy")
+    site_entry.add_to_hass(hass)
+    hass.config_entries.async_update_entry(
+        site_entry,
+        options={**site_entry.options, "care_notify_targets": ["notify.pflege_handy"]},
+    )
+    assert await hass.config_entries.async_setup(site_entry.entry_id)
+    await hass.async_block_till_done()
+    device_id = apartment_device_id(hass, site_entry)
+    await _action(hass, "trigger_alarm", device_id=device_id)
+    await _tick(hass, freezer, 30)
+    assert len(calls) == 1
+    data = calls[0].data
+    assert data["title"] == "EMERGENCY: Gesundheitswohnung 1"
+    [take] = data["data"]["actions"]
+    assert take["action"] == f"SMART_QUARTER_TAKE_{device_id}"
+
+    guest = await _normal_user(hass)
+    hass.bus.async_fire(
+        "mobile_app_notification_action",
+        {"action": take["action"]},
+        context=Context(user_id=guest.id),
+    )
+    await hass.async_block_till_done()
+    assert hass.states.get(STATE).state == "active"
+
+    hass.bus.async_fire(
+        "mobile_app_notification_action",
+        {"action": take["action"]},
+        context=Context(user_id=hass_admin_user.id),
+    )
+    await hass.async_block_till_done()
+    assert hass.states.get(STATE).state == "acknowledged"
+    await _tick(hass, freezer, 120)
+    assert len(calls) == 1  # taken: no more repeats

@@ -18,3 +18,6 @@ Data: alarm_id, device_id (the apartment's device, for the emergency actions), s
 apartment, apartment_id, state, dispatch ("first", "repeat", "escalated", "undeliverable"),
 targets.
 """
+
+TAKE_ACTION_PREFIX: Final = "SMART_QUARTER_TAKE_"
+"""Action id of the 'Übernehmen' button of phone notifications: prefix + apartment device id."""

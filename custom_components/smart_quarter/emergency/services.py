@@ -7,19 +7,24 @@ the actionable notifications and webhooks of later channels can acknowledge.
 
 from __future__ import annotations
 
+import logging
 from typing import Final
 
 from homeassistant.const import ATTR_DEVICE_ID
-from homeassistant.core import HomeAssistant, ServiceCall, callback
+from homeassistant.core import Event, HomeAssistant, ServiceCall, callback
+from homeassistant.exceptions import ServiceValidationError, Unauthorized
 from homeassistant.helpers import config_validation as cv
 import probatio
 
 from ..const import DOMAIN
 from ..device_target import loaded_site_of_device, wrong_device
+from .const import TAKE_ACTION_PREFIX
 from .errors import actor_of
 from .subsystem import ApartmentEmergency, EmergencySubsystem
 
+_LOGGER = logging.getLogger(__name__)
 ATTR_NOTE: Final = "note"
+MOBILE_APP_NOTIFICATION_ACTION: Final = "mobile_app_notification_action"
 DEVICE_SCHEMA = probatio.Schema({probatio.Required(ATTR_DEVICE_ID): cv.string})
 RESOLVE_SCHEMA = DEVICE_SCHEMA.extend({probatio.Optional(ATTR_NOTE): cv.string})
 
@@ -33,6 +38,20 @@ def async_setup_services(hass: HomeAssistant) -> None:
         DOMAIN, "acknowledge_alarm", _async_acknowledge, schema=DEVICE_SCHEMA
     )
     hass.services.async_register(DOMAIN, "resolve_alarm", _async_resolve, schema=RESOLVE_SCHEMA)
+
+    async def _async_phone_action(event: Event) -> None:
+        """'Übernehmen' pressed on a phone: take the alarm as the phone's user (staff only)."""
+        action = str(event.data.get("action", ""))
+        if not action.startswith(TAKE_ACTION_PREFIX):
+            return
+        device_id = action.removeprefix(TAKE_ACTION_PREFIX)
+        try:
+            apartment = _apartment_of(hass, device_id)
+            await apartment.async_acknowledge(event.context, "mobile_app")
+        except (ServiceValidationError, Unauthorized) as err:
+            _LOGGER.warning("Alarm of device %s not taken from the phone: %r", device_id, err)
+
+    hass.bus.async_listen(MOBILE_APP_NOTIFICATION_ACTION, _async_phone_action)
 
 
 async def _async_trigger(call: ServiceCall) -> None:
@@ -53,10 +72,11 @@ async def _async_resolve(call: ServiceCall) -> None:
 
 
 def _apartment(call: ServiceCall) -> ApartmentEmergency:
-    device_id = call.data[ATTR_DEVICE_ID]
-    entry, subentry_id = loaded_site_of_device(
-        call.hass, device_id, wrong_device_key="not_an_apartment"
-    )
+    return _apartment_of(call.hass, call.data[ATTR_DEVICE_ID])
+
+
+def _apartment_of(hass: HomeAssistant, device_id: str) -> ApartmentEmergency:
+    entry, subentry_id = loaded_site_of_device(hass, device_id, wrong_device_key="not_an_apartment")
     subsystem = entry.runtime_data.subsystem(EmergencySubsystem)
     if (apartment := subsystem.apartments.get(subentry_id or "")) is None:
         raise wrong_device(device_id, "not_an_apartment")

@@ -33,7 +33,13 @@ from homeassistant.util.ulid import ulid_now
 
 from ..binary_sensor import SmartQuarterBinarySensorEntityDescription
 from ..button import SmartQuarterButtonEntityDescription
-from ..const import CONF_MQTT_BASE_TOPIC, DOMAIN
+from ..const import (
+    CONF_CARE_NOTIFY_TARGETS,
+    CONF_ESCALATION_MINUTES,
+    CONF_MQTT_BASE_TOPIC,
+    DEFAULT_ESCALATION_MINUTES,
+    DOMAIN,
+)
 from ..entity import EntityGroup
 from ..runtime import SmartQuarterConfigEntry
 from ..sensor import SmartQuarterSensorEntityDescription
@@ -48,6 +54,7 @@ from .const import (
     DEFAULT_SUPERVISION_HOURS,
     EVENT_ALARM,
     SUBENTRY_TYPE_APARTMENT,
+    TAKE_ACTION_PREFIX,
 )
 from .errors import actor_of, async_require_staff, transition_error
 from .escalation import Dispatch, EscalationPolicy, EscalationStep, escalate, next_wakeup
@@ -66,12 +73,9 @@ TARGET_PERSISTENT_NOTIFICATION = "persistent_notification"
 IDLE = "idle"
 ALARM_STATES = [IDLE, *(state.value for state in AlarmState if state.is_open)]
 
-# Until the care-service targets are configurable per site (notify, webhook, MQTT, SIA DC-09),
-# every alarm goes to Home Assistant's notifications, repeated every 60 s, and is declared
-# undeliverable when nobody acknowledged it within 5 minutes.
-DEFAULT_POLICY = EscalationPolicy(
-    steps=(EscalationStep((TARGET_PERSISTENT_NOTIFICATION,), timedelta(minutes=5)),)
-)
+# One escalation step for now: Home Assistant's notifications plus the site's notify targets
+# (options), repeated every 60 s; undeliverable when nobody took the alarm within the site's
+# escalation time. Webhook, MQTT and SIA DC-09 receivers and further steps are to come.
 
 
 def _storage_key(entry_id: str) -> str:
@@ -310,7 +314,21 @@ class EmergencySubsystem(Subsystem):
             hass, STORAGE_VERSION, _storage_key(entry.entry_id)
         )
         self.book = AlarmBook(ulid_now)
-        self.policy = DEFAULT_POLICY
+        self.policy = EscalationPolicy(
+            steps=(
+                EscalationStep(
+                    (
+                        TARGET_PERSISTENT_NOTIFICATION,
+                        *entry.options.get(CONF_CARE_NOTIFY_TARGETS, []),
+                    ),
+                    timedelta(
+                        minutes=entry.options.get(
+                            CONF_ESCALATION_MINUTES, DEFAULT_ESCALATION_MINUTES
+                        )
+                    ),
+                ),
+            )
+        )
         self.apartments: dict[str, ApartmentEmergency] = {}
         self.site = SiteEmergency(self)
         self._lock = asyncio.Lock()
@@ -675,6 +693,12 @@ class EmergencySubsystem(Subsystem):
         device = dr.async_get(self.hass).async_get_device_by_identifier(
             (DOMAIN, alarm.apartment_id), self.entry.entry_id
         )
+        for target in dispatch.targets:
+            if target.startswith("notify."):
+                self.hass.async_create_task(
+                    self._async_notify(target.removeprefix("notify."), alarm, placeholders, device),
+                    f"{DOMAIN} alarm notification",
+                )
         self.hass.bus.async_fire(
             EVENT_ALARM,
             {
@@ -688,6 +712,42 @@ class EmergencySubsystem(Subsystem):
                 "targets": list(dispatch.targets),
             },
         )
+
+    async def _async_notify(
+        self,
+        service: str,
+        alarm: Alarm,
+        placeholders: dict[str, str],
+        device: dr.DeviceEntry | None,
+    ) -> None:
+        """Send the alarm to a notify target, with 'Übernehmen' for the Home Assistant app."""
+        data: dict[str, Any] = {
+            "tag": f"{DOMAIN}_{alarm.alarm_id}",
+            "priority": "high",
+            "ttl": 0,
+            "push": {"interruption-level": "critical"},
+        }
+        if device is not None:
+            data["actions"] = [
+                {
+                    "action": f"{TAKE_ACTION_PREFIX}{device.id}",
+                    "title": self._message("take_action_title", {}),
+                }
+            ]
+        try:
+            await self.hass.services.async_call(
+                "notify",
+                service,
+                {
+                    "title": self._message("alarm_notification_title", placeholders),
+                    "message": self._message("alarm_notification_message", placeholders),
+                    "data": data,
+                },
+                blocking=True,
+            )
+        except Exception:
+            # The alarm goes on (repeats, other targets, undeliverable): say it loudly.
+            _LOGGER.exception("Could not send alarm %s to notify.%s", alarm.alarm_id, service)
 
     def _message(self, key: str, placeholders: dict[str, str]) -> str:
         """Return a notification text in the system language (loaded at set-up)."""
