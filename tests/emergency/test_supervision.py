@@ -146,3 +146,21 @@ async def test_a_heartbeat_before_a_reload_never_overwrites_a_later_alarm(
     await _hours(hass, freezer, 0.02)  # past the 30 s delay of the old heartbeat write
     stored = hass_storage[f"{DOMAIN}.{mqtt_site.entry_id}.emergency"]["data"]
     assert len(stored["alarms"]) == 1
+
+
+async def test_a_removed_device_takes_its_issue_along(
+    hass: HomeAssistant,
+    mqtt_site: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+    issue_registry: ir.IssueRegistry,
+) -> None:
+    await _hours(hass, freezer, 25)
+    issue_id = f"trigger_silent_{mqtt_site.entry_id}_btn-1"
+    assert issue_registry.async_get_issue(DOMAIN, issue_id)
+    apartment = next(iter(mqtt_site.subentries.values()))
+    hass.config_entries.async_update_subentry(
+        mqtt_site, apartment, data={**apartment.data, "trigger_devices": ["cord-1"]}
+    )
+    await hass.async_block_till_done()
+    assert issue_registry.async_get_issue(DOMAIN, issue_id) is None
+    assert issue_registry.async_get_issue(DOMAIN, f"trigger_silent_{mqtt_site.entry_id}_cord-1")

@@ -363,6 +363,7 @@ class EmergencySubsystem(Subsystem):
                     else DeviceSupervision(device_id, interval, now)
                 )
                 self.triggers[device_id] = TriggerDevice(self, supervision)
+        self._forget_issues_of_removed_devices()
         self._check_supervision(now)
         self._stop_supervision = async_track_time_interval(
             self.hass, self._check_supervision, SUPERVISION_CHECK_EVERY, cancel_on_shutdown=True
@@ -600,6 +601,18 @@ class EmergencySubsystem(Subsystem):
                 translation_placeholders={"site": self.entry.title},
             )
         async_dispatcher_send(self.hass, self.site.update_signal)
+
+    @callback
+    def _forget_issues_of_removed_devices(self) -> None:
+        """Drop the silence issues of devices no apartment lists any more."""
+        prefix = f"trigger_silent_{self.entry.entry_id}_"
+        for domain, issue_id in list(ir.async_get(self.hass).issues):
+            if (
+                domain == DOMAIN
+                and issue_id.startswith(prefix)
+                and issue_id.removeprefix(prefix) not in self.triggers
+            ):
+                ir.async_delete_issue(self.hass, DOMAIN, issue_id)
 
     @callback
     def _check_supervision(self, now: datetime) -> None:
