@@ -156,6 +156,8 @@ async def test_options_flow_changes_the_topic_and_reloads(
     assert loaded_site.options == {
         CONF_MQTT_BASE_TOPIC: "sq/lobeda",
         "care_notify_targets": [],
+        "care_webhook_url": "",
+        "care_webhook_secret": "",
         "escalation_minutes": 5,
     }
     assert loaded_site.runtime_data is not runtime_before
@@ -218,3 +220,32 @@ async def test_options_flow_care_notify_targets(
     assert result["type"] is FlowResultType.CREATE_ENTRY
     assert site_entry.options["care_notify_targets"] == ["notify.pflege_handy"]
     assert site_entry.options["escalation_minutes"] == 3
+
+
+async def test_options_flow_care_webhook(hass: HomeAssistant, site_entry: MockConfigEntry) -> None:
+    site_entry.add_to_hass(hass)
+    result = await hass.config_entries.options.async_init(site_entry.entry_id)
+    base = {CONF_MQTT_BASE_TOPIC: "sq/lobeda"}
+    for data, error in (
+        ({"care_webhook_url": "ftp://pflege.example"}, {"care_webhook_url": "invalid_url"}),
+        ({"care_webhook_url": "https://"}, {"care_webhook_url": "invalid_url"}),
+        (
+            {"care_webhook_url": "https://pflege.example/alarm", "care_webhook_secret": "short"},
+            {"care_webhook_secret": "secret_too_short"},
+        ),
+    ):
+        result = await hass.config_entries.options.async_configure(
+            result["flow_id"], {**base, **data}
+        )
+        assert result["errors"] == error, data
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"],
+        {
+            **base,
+            "care_webhook_url": " https://pflege.example/alarm ",
+            "care_webhook_secret": "0123456789abcdef",
+        },
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert site_entry.options["care_webhook_url"] == "https://pflege.example/alarm"
+    assert site_entry.options["care_webhook_secret"] == "0123456789abcdef"

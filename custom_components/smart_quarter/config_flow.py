@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from typing import Any, override
+from urllib.parse import urlparse
 
 from homeassistant.config_entries import (
     ConfigEntry,
@@ -21,18 +22,22 @@ from homeassistant.helpers.selector import (
     NumberSelectorMode,
     TextSelector,
     TextSelectorConfig,
+    TextSelectorType,
 )
 from homeassistant.util import slugify
 import probatio
 
 from .const import (
     CONF_CARE_NOTIFY_TARGETS,
+    CONF_CARE_WEBHOOK_SECRET,
+    CONF_CARE_WEBHOOK_URL,
     CONF_ESCALATION_MINUTES,
     CONF_LOCATION,
     CONF_MQTT_BASE_TOPIC,
     DEFAULT_ESCALATION_MINUTES,
     DEFAULT_MQTT_BASE_TOPIC_PREFIX,
     DOMAIN,
+    MIN_WEBHOOK_SECRET_LENGTH,
 )
 from .subsystems import SUBENTRY_FLOWS
 
@@ -47,6 +52,12 @@ OPTIONS_SCHEMA = probatio.Schema(
         probatio.Required(CONF_MQTT_BASE_TOPIC): TextSelector(),
         probatio.Optional(CONF_CARE_NOTIFY_TARGETS, default=[]): TextSelector(
             TextSelectorConfig(multiple=True)
+        ),
+        probatio.Optional(CONF_CARE_WEBHOOK_URL): TextSelector(
+            TextSelectorConfig(type=TextSelectorType.URL)
+        ),
+        probatio.Optional(CONF_CARE_WEBHOOK_SECRET): TextSelector(
+            TextSelectorConfig(type=TextSelectorType.PASSWORD)
         ),
         probatio.Required(
             CONF_ESCALATION_MINUTES, default=DEFAULT_ESCALATION_MINUTES
@@ -196,12 +207,21 @@ class SiteOptionsFlow(OptionsFlow):
             ]
             if not errors and unknown:
                 errors[CONF_CARE_NOTIFY_TARGETS] = "unknown_notify_target"
+            url = str(user_input.get(CONF_CARE_WEBHOOK_URL, "")).strip()
+            secret = str(user_input.get(CONF_CARE_WEBHOOK_SECRET, "")).strip()
+            if not errors and url:
+                if urlparse(url).scheme not in ("http", "https") or not urlparse(url).netloc:
+                    errors[CONF_CARE_WEBHOOK_URL] = "invalid_url"
+                elif len(secret) < MIN_WEBHOOK_SECRET_LENGTH:
+                    errors[CONF_CARE_WEBHOOK_SECRET] = "secret_too_short"
             if not errors:
                 return self.async_create_entry(
                     data={
                         **self.config_entry.options,
                         CONF_MQTT_BASE_TOPIC: topic,
                         CONF_CARE_NOTIFY_TARGETS: targets,
+                        CONF_CARE_WEBHOOK_URL: url,
+                        CONF_CARE_WEBHOOK_SECRET: secret if url else "",
                         CONF_ESCALATION_MINUTES: int(
                             user_input.get(CONF_ESCALATION_MINUTES, DEFAULT_ESCALATION_MINUTES)
                         ),

@@ -17,3 +17,6 @@ DEFAULT_MQTT_BASE_TOPIC_PREFIX: Final = "smart_quarter"
 CONF_CARE_NOTIFY_TARGETS: Final = "care_notify_targets"
 CONF_ESCALATION_MINUTES: Final = "escalation_minutes"
 DEFAULT_ESCALATION_MINUTES: Final = 5
+CONF_CARE_WEBHOOK_URL: Final = "care_webhook_url"
+CONF_CARE_WEBHOOK_SECRET: Final = "care_webhook_secret"  # noqa: S105 - an option key, not a secret
+MIN_WEBHOOK_SECRET_LENGTH: Final = 16

@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 import logging
 from typing import Any, ClassVar, override
 
+import aiohttp
 from homeassistant.components import persistent_notification
 from homeassistant.components.binary_sensor.const import BinarySensorDeviceClass
 from homeassistant.components.sensor import SensorDeviceClass
@@ -20,6 +21,7 @@ from homeassistant.const import CONF_NAME, EntityCategory, Platform
 from homeassistant.core import CALLBACK_TYPE, Context, HomeAssistant, callback
 from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers import device_registry as dr, issue_registry as ir
+from homeassistant.helpers.aiohttp_client import async_get_clientsession
 from homeassistant.helpers.dispatcher import async_dispatcher_send
 from homeassistant.helpers.event import async_track_point_in_utc_time, async_track_time_interval
 from homeassistant.helpers.storage import Store
@@ -35,6 +37,8 @@ from ..binary_sensor import SmartQuarterBinarySensorEntityDescription
 from ..button import SmartQuarterButtonEntityDescription
 from ..const import (
     CONF_CARE_NOTIFY_TARGETS,
+    CONF_CARE_WEBHOOK_SECRET,
+    CONF_CARE_WEBHOOK_URL,
     CONF_ESCALATION_MINUTES,
     CONF_MQTT_BASE_TOPIC,
     DEFAULT_ESCALATION_MINUTES,
@@ -62,6 +66,7 @@ from .lifecycle import Alarm, AlarmState, AlarmTransitionError, Trigger
 from .mqtt_input import MqttTriggerInput, async_attach_mqtt_input
 from .supervision import DeviceSupervision
 from .trigger_message import TriggerKind, TriggerMessage
+from .webhook import OutboxEntry, alarm_message, signature
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -70,6 +75,8 @@ SUPERVISION_CHECK_EVERY = timedelta(minutes=1)
 MQTT_GRACE = timedelta(minutes=2)
 HEARTBEAT_SAVE_DELAY = 30  # s; a sign of life may be stored late, an alarm never is
 TARGET_PERSISTENT_NOTIFICATION = "persistent_notification"
+TARGET_WEBHOOK = "webhook"
+WEBHOOK_TIMEOUT = 10  # seconds for one POST to the care service
 IDLE = "idle"
 ALARM_STATES = [IDLE, *(state.value for state in AlarmState if state.is_open)]
 
@@ -306,6 +313,7 @@ class EmergencySubsystem(Subsystem):
         SUBENTRY_TYPE_APARTMENT: ApartmentSubentryFlow
     }
     platforms = frozenset({Platform.SENSOR, Platform.BUTTON, Platform.BINARY_SENSOR})
+    redact_keys = frozenset({CONF_CARE_WEBHOOK_URL, CONF_CARE_WEBHOOK_SECRET})
 
     def __init__(self, hass: HomeAssistant, entry: SmartQuarterConfigEntry) -> None:
         """Prepare storage and the alarm book; alarms are read in async_setup."""
@@ -320,6 +328,7 @@ class EmergencySubsystem(Subsystem):
                     (
                         TARGET_PERSISTENT_NOTIFICATION,
                         *entry.options.get(CONF_CARE_NOTIFY_TARGETS, []),
+                        *((TARGET_WEBHOOK,) if entry.options.get(CONF_CARE_WEBHOOK_URL) else ()),
                     ),
                     timedelta(
                         minutes=entry.options.get(
@@ -335,6 +344,9 @@ class EmergencySubsystem(Subsystem):
         self._closed = False
         self._path_problem: str | None = None
         self._subscribing = False
+        self.outbox: list[OutboxEntry] = []
+        self._cancel_outbox_timer: CALLBACK_TYPE | None = None
+        self._flushing = False
         self._started = dt_util.utcnow()
         self._cancel_timer: CALLBACK_TYPE | None = None
         self.duplicates = 0
@@ -348,6 +360,7 @@ class EmergencySubsystem(Subsystem):
         await async_get_translations(self.hass, self.hass.config.language, "exceptions", {DOMAIN})
         stored = await self._store.async_load() or {}
         self.book.load(stored)
+        self.outbox = [OutboxEntry.from_dict(item) for item in stored.get("outbox", [])]
         now = dt_util.utcnow()
         stored_supervision: dict[str, Any] = stored.get("supervision", {})
         for subentry in self.subentries():
@@ -377,6 +390,7 @@ class EmergencySubsystem(Subsystem):
             self._update_path,
         )
         self._started = now
+        self._kick_outbox()
         if not self.mqtt.subscribed:
             # Never block the site's set-up on MQTT: subscribe as soon as its client is there.
             self.entry.async_create_background_task(
@@ -394,6 +408,9 @@ class EmergencySubsystem(Subsystem):
         # Let a change in progress finish, then write the latest state now: a pending delayed
         # (heartbeat) write of this instance must never overwrite what the reloaded site
         # stores later. Nothing this instance does afterwards schedules or stores anything.
+        if self._cancel_outbox_timer is not None:
+            self._cancel_outbox_timer()
+            self._cancel_outbox_timer = None
         async with self._lock:
             self._closed = True
             if self._cancel_timer is not None:
@@ -518,11 +535,15 @@ class EmergencySubsystem(Subsystem):
         if self._closed:
             return
         dispatches = self._advance(now)
+        for alarm, dispatch in dispatches:
+            if TARGET_WEBHOOK in dispatch.targets:
+                self._enqueue_webhook(alarm, dispatch, now)
         await self._async_save()
         for alarm, dispatch in dispatches:
             self._send(alarm, dispatch)
         self._announce()
         self._schedule()
+        self._kick_outbox()
 
     async def _async_save(self) -> None:
         try:
@@ -541,6 +562,7 @@ class EmergencySubsystem(Subsystem):
     def _data_to_store(self) -> dict[str, Any]:
         return {
             **self.book.as_dict(),
+            "outbox": [entry.as_dict() for entry in self.outbox],
             "supervision": {
                 device_id: device.supervision.as_dict()
                 for device_id, device in self.triggers.items()
@@ -761,6 +783,102 @@ class EmergencySubsystem(Subsystem):
         except Exception:
             # The alarm goes on (repeats, other targets, undeliverable): say it loudly.
             _LOGGER.exception("Could not send alarm %s to notify.%s", alarm.alarm_id, service)
+
+    def _enqueue_webhook(self, alarm: Alarm, dispatch: Dispatch, now: datetime) -> None:
+        apartment = self.apartments.get(alarm.apartment_id)
+        message_id = ulid_now()
+        body = alarm_message(
+            message_id=message_id,
+            alarm_id=alarm.alarm_id,
+            site=self.entry.title,
+            apartment=apartment.subentry.title if apartment else alarm.apartment_id,
+            state=alarm.state.value,
+            dispatch=dispatch.reason,
+            sent_at=now,
+        )
+        self.outbox.append(OutboxEntry(message_id, alarm.alarm_id, body, now))
+
+    @callback
+    def _kick_outbox(self) -> None:
+        if self.outbox and not self._flushing and not self._closed:
+            self.entry.async_create_background_task(
+                self.hass, self._async_flush_outbox(), f"{DOMAIN} care webhook"
+            )
+
+    async def _async_flush_outbox(self) -> None:
+        """POST every due message; confirmed ones leave the outbox, failed ones wait."""
+        self._flushing = True
+        try:
+            url: str = self.entry.options.get(CONF_CARE_WEBHOOK_URL) or ""
+            secret: str = self.entry.options.get(CONF_CARE_WEBHOOK_SECRET) or ""
+            session = async_get_clientsession(self.hass)
+            now = dt_util.utcnow()
+            for entry in [entry for entry in self.outbox if entry.due(now)]:
+                delivered = bool(url) and await self._async_post(session, url, secret, entry)
+                async with self._lock:
+                    if delivered:
+                        self.outbox.remove(entry)
+                        alarm = next((a for a in self.book if a.alarm_id == entry.alarm_id), None)
+                        if alarm is not None and alarm.mark_delivered(
+                            TARGET_WEBHOOK, dt_util.utcnow()
+                        ):
+                            self._announce()
+                    else:
+                        entry.failed(dt_util.utcnow())
+                    if not self._closed:
+                        await self._async_save()
+        finally:
+            self._flushing = False
+        self._schedule_outbox()
+
+    async def _async_post(
+        self, session: aiohttp.ClientSession, url: str, secret: str, entry: OutboxEntry
+    ) -> bool:
+        timestamp = str(int(dt_util.utcnow().timestamp()))
+        body = entry.body.encode()
+        try:
+            async with session.post(
+                url,
+                data=body,
+                headers={
+                    "Content-Type": "application/json",
+                    "X-Smart-Quarter-Timestamp": timestamp,
+                    "X-Smart-Quarter-Signature": signature(secret, timestamp, body),
+                },
+                timeout=aiohttp.ClientTimeout(total=WEBHOOK_TIMEOUT),
+            ) as response:
+                if 200 <= response.status < 300:  # noqa: PLR2004
+                    return True
+                _LOGGER.warning(
+                    "Care service webhook answered %s for alarm %s (attempt %d)",
+                    response.status,
+                    entry.alarm_id,
+                    entry.attempts + 1,
+                )
+        except (aiohttp.ClientError, TimeoutError) as err:
+            _LOGGER.warning(
+                "Care service webhook not reached for alarm %s (attempt %d): %s",
+                entry.alarm_id,
+                entry.attempts + 1,
+                err,
+            )
+        return False
+
+    @callback
+    def _schedule_outbox(self) -> None:
+        if self._cancel_outbox_timer is not None:
+            self._cancel_outbox_timer()
+            self._cancel_outbox_timer = None
+        if self._closed or not self.outbox:
+            return
+        due = min(entry.next_attempt_at or dt_util.utcnow() for entry in self.outbox)
+        self._cancel_outbox_timer = async_track_point_in_utc_time(
+            self.hass, self._async_outbox_timer, due
+        )
+
+    async def _async_outbox_timer(self, _now: datetime) -> None:
+        self._cancel_outbox_timer = None
+        self._kick_outbox()
 
     def _message(self, key: str, placeholders: dict[str, str]) -> str:
         """Return a notification text in the system language (loaded at set-up)."""
