@@ -175,3 +175,33 @@ async def test_unsent_messages_survive_a_restart(
     async_fire_time_changed(hass)
     await hass.async_block_till_done(wait_background_tasks=True)
     assert [message["dispatch"] for message in service.received][:1] == ["first"]
+
+
+async def test_an_unreachable_receiver_keeps_the_message(
+    hass: HomeAssistant,
+    site_entry: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+    hass_storage: dict,
+    socket_enabled: None,
+) -> None:
+    """Connection refused: logged, kept in the outbox, tried again later."""
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    site_entry.add_to_hass(hass)
+    hass.config_entries.async_update_entry(
+        site_entry,
+        options={
+            **site_entry.options,
+            "care_webhook_url": f"http://127.0.0.1:{port}/alarm",
+            "care_webhook_secret": SECRET,
+        },
+    )
+    assert await hass.config_entries.async_setup(site_entry.entry_id)
+    await hass.async_block_till_done(wait_background_tasks=True)
+    await _call(hass, site_entry, freezer)
+    stored = hass_storage[f"{DOMAIN}.{site_entry.entry_id}.emergency"]["data"]
+    assert [entry["attempts"] for entry in stored["outbox"]] == [1]
+    assert hass.states.get(STATE).state == "active"

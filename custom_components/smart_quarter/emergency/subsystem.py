@@ -862,6 +862,9 @@ class EmergencySubsystem(Subsystem):
                 entry.attempts + 1,
                 err,
             )
+        except Exception:
+            # Whatever went wrong, the message stays in the outbox and is tried again.
+            _LOGGER.exception("Care service webhook failed for alarm %s", entry.alarm_id)
         return False
 
     @callback
