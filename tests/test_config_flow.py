@@ -156,6 +156,7 @@ async def test_options_flow_changes_the_topic_and_reloads(
     assert loaded_site.options == {
         CONF_MQTT_BASE_TOPIC: "sq/lobeda",
         "care_notify_targets": [],
+        "care_mqtt_topic": "",
         "care_webhook_url": "",
         "care_webhook_secret": "",
         "escalation_minutes": 5,
@@ -227,6 +228,7 @@ async def test_options_flow_care_webhook(hass: HomeAssistant, site_entry: MockCo
     result = await hass.config_entries.options.async_init(site_entry.entry_id)
     base = {CONF_MQTT_BASE_TOPIC: "sq/lobeda"}
     for data, error in (
+        ({"care_mqtt_topic": "pflege/#"}, {"care_mqtt_topic": "invalid_topic"}),
         ({"care_webhook_url": "ftp://pflege.example"}, {"care_webhook_url": "invalid_url"}),
         ({"care_webhook_url": "https://"}, {"care_webhook_url": "invalid_url"}),
         (

@@ -28,6 +28,7 @@ from homeassistant.util import slugify
 import probatio
 
 from .const import (
+    CONF_CARE_MQTT_TOPIC,
     CONF_CARE_NOTIFY_TARGETS,
     CONF_CARE_WEBHOOK_SECRET,
     CONF_CARE_WEBHOOK_URL,
@@ -53,6 +54,7 @@ OPTIONS_SCHEMA = probatio.Schema(
         probatio.Optional(CONF_CARE_NOTIFY_TARGETS, default=[]): TextSelector(
             TextSelectorConfig(multiple=True)
         ),
+        probatio.Optional(CONF_CARE_MQTT_TOPIC): TextSelector(),
         probatio.Optional(CONF_CARE_WEBHOOK_URL): TextSelector(
             TextSelectorConfig(type=TextSelectorType.URL)
         ),
@@ -209,6 +211,9 @@ class SiteOptionsFlow(OptionsFlow):
                 errors[CONF_CARE_NOTIFY_TARGETS] = "unknown_notify_target"
             url = str(user_input.get(CONF_CARE_WEBHOOK_URL, "")).strip()
             secret = str(user_input.get(CONF_CARE_WEBHOOK_SECRET, "")).strip()
+            care_topic = str(user_input.get(CONF_CARE_MQTT_TOPIC, "")).strip()
+            if not errors and care_topic and not _TOPIC_RE.match(care_topic):
+                errors[CONF_CARE_MQTT_TOPIC] = "invalid_topic"
             if not errors and url:
                 if urlparse(url).scheme not in ("http", "https") or not urlparse(url).netloc:
                     errors[CONF_CARE_WEBHOOK_URL] = "invalid_url"
@@ -220,6 +225,7 @@ class SiteOptionsFlow(OptionsFlow):
                         **self.config_entry.options,
                         CONF_MQTT_BASE_TOPIC: topic,
                         CONF_CARE_NOTIFY_TARGETS: targets,
+                        CONF_CARE_MQTT_TOPIC: care_topic,
                         CONF_CARE_WEBHOOK_URL: url,
                         CONF_CARE_WEBHOOK_SECRET: secret if url else "",
                         CONF_ESCALATION_MINUTES: int(

@@ -20,3 +20,4 @@ DEFAULT_ESCALATION_MINUTES: Final = 5
 CONF_CARE_WEBHOOK_URL: Final = "care_webhook_url"
 CONF_CARE_WEBHOOK_SECRET: Final = "care_webhook_secret"  # noqa: S105 - an option key, not a secret
 MIN_WEBHOOK_SECRET_LENGTH: Final = 16
+CONF_CARE_MQTT_TOPIC: Final = "care_mqtt_topic"

@@ -17,6 +17,7 @@ from pytest_homeassistant_custom_component.common import (
     async_fire_mqtt_message,
     async_fire_time_changed,
 )
+from pytest_homeassistant_custom_component.typing import MqttMockHAClient
 
 from custom_components.smart_quarter.const import DOMAIN
 from custom_components.smart_quarter.emergency.mqtt_input import DATA_INPUTS
@@ -177,3 +178,37 @@ async def test_the_topic_is_released_when_no_site_comes_back(
     assert not trigger_input.subscribed
     assert hass.data[DATA_INPUTS] == {}
     assert "1 emergency messages" in caplog.text
+
+
+async def test_alarms_are_published_to_the_care_topic(
+    hass: HomeAssistant, mqtt_mock: MqttMockHAClient, site_entry: MockConfigEntry
+) -> None:
+    """QoS 1 to the care service's topic; the broker's acceptance empties the outbox."""
+    site_entry.add_to_hass(hass)
+    hass.config_entries.async_update_entry(
+        site_entry, options={**site_entry.options, "care_mqtt_topic": "pflegedienst/alarme"}
+    )
+    assert await hass.config_entries.async_setup(site_entry.entry_id)
+    await hass.async_block_till_done()
+    hass.config_entries.async_update_subentry(
+        site_entry,
+        next(iter(site_entry.subentries.values())),
+        data={**next(iter(site_entry.subentries.values())).data, "cancel_window": 0},
+    )
+    await hass.async_block_till_done()
+    _send(hass, "cord-1", event="pull_cord", id="c-1")
+    await hass.async_block_till_done(wait_background_tasks=True)
+    calls = [
+        call
+        for call in mqtt_mock.async_publish.call_args_list
+        if call.args[0] == "pflegedienst/alarme"
+    ]
+    assert len(calls) == 1
+    _topic, payload, qos, retain = calls[0].args
+    assert (qos, retain) == (1, False)
+    assert json.loads(payload)["dispatch"] == "first"
+    assert site_entry.runtime_data.subsystems["emergency"].outbox == []
+    assert hass.states.get(STATE).state == "active"  # published is not a receipt
+    for entry in hass.config_entries.async_entries():
+        await hass.config_entries.async_unload(entry.entry_id)
+    await hass.async_block_till_done()

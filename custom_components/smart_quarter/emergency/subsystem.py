@@ -36,6 +36,7 @@ from homeassistant.util.ulid import ulid_now
 from ..binary_sensor import SmartQuarterBinarySensorEntityDescription
 from ..button import SmartQuarterButtonEntityDescription
 from ..const import (
+    CONF_CARE_MQTT_TOPIC,
     CONF_CARE_NOTIFY_TARGETS,
     CONF_CARE_WEBHOOK_SECRET,
     CONF_CARE_WEBHOOK_URL,
@@ -76,6 +77,7 @@ MQTT_GRACE = timedelta(minutes=2)
 HEARTBEAT_SAVE_DELAY = 30  # s; a sign of life may be stored late, an alarm never is
 TARGET_PERSISTENT_NOTIFICATION = "persistent_notification"
 TARGET_WEBHOOK = "webhook"
+TARGET_MQTT = "mqtt"
 WEBHOOK_TIMEOUT = 10  # seconds for one POST to the care service
 IDLE = "idle"
 ALARM_STATES = [IDLE, *(state.value for state in AlarmState if state.is_open)]
@@ -329,6 +331,7 @@ class EmergencySubsystem(Subsystem):
                         TARGET_PERSISTENT_NOTIFICATION,
                         *entry.options.get(CONF_CARE_NOTIFY_TARGETS, []),
                         *((TARGET_WEBHOOK,) if entry.options.get(CONF_CARE_WEBHOOK_URL) else ()),
+                        *((TARGET_MQTT,) if entry.options.get(CONF_CARE_MQTT_TOPIC) else ()),
                     ),
                     timedelta(
                         minutes=entry.options.get(
@@ -536,8 +539,9 @@ class EmergencySubsystem(Subsystem):
             return
         dispatches = self._advance(now)
         for alarm, dispatch in dispatches:
-            if TARGET_WEBHOOK in dispatch.targets:
-                self._enqueue_webhook(alarm, dispatch, now)
+            for channel in (TARGET_WEBHOOK, TARGET_MQTT):
+                if channel in dispatch.targets:
+                    self._enqueue(alarm, dispatch, now, channel)
         await self._async_save()
         for alarm, dispatch in dispatches:
             self._send(alarm, dispatch)
@@ -784,7 +788,7 @@ class EmergencySubsystem(Subsystem):
             # The alarm goes on (repeats, other targets, undeliverable): say it loudly.
             _LOGGER.exception("Could not send alarm %s to notify.%s", alarm.alarm_id, service)
 
-    def _enqueue_webhook(self, alarm: Alarm, dispatch: Dispatch, now: datetime) -> None:
+    def _enqueue(self, alarm: Alarm, dispatch: Dispatch, now: datetime, channel: str) -> None:
         apartment = self.apartments.get(alarm.apartment_id)
         message_id = ulid_now()
         body = alarm_message(
@@ -796,7 +800,7 @@ class EmergencySubsystem(Subsystem):
             dispatch=dispatch.reason,
             sent_at=now,
         )
-        self.outbox.append(OutboxEntry(message_id, alarm.alarm_id, body, now))
+        self.outbox.append(OutboxEntry(message_id, alarm.alarm_id, body, now, channel=channel))
 
     @callback
     def _kick_outbox(self) -> None:
@@ -814,13 +818,19 @@ class EmergencySubsystem(Subsystem):
             session = async_get_clientsession(self.hass)
             now = dt_util.utcnow()
             for entry in [entry for entry in self.outbox if entry.due(now)]:
-                delivered = bool(url) and await self._async_post(session, url, secret, entry)
+                if entry.channel == TARGET_MQTT:
+                    sent = await self._async_publish_care(entry)
+                else:
+                    sent = bool(url) and await self._async_post(session, url, secret, entry)
                 async with self._lock:
-                    if delivered:
+                    if sent:
                         self.outbox.remove(entry)
                         alarm = next((a for a in self.book if a.alarm_id == entry.alarm_id), None)
-                        if alarm is not None and alarm.mark_delivered(
-                            TARGET_WEBHOOK, dt_util.utcnow()
+                        # Only the webhook's 2xx is a receipt by the care service.
+                        if (
+                            entry.channel == TARGET_WEBHOOK
+                            and alarm is not None
+                            and alarm.mark_delivered(TARGET_WEBHOOK, dt_util.utcnow())
                         ):
                             self._announce()
                     else:
@@ -830,6 +840,25 @@ class EmergencySubsystem(Subsystem):
         finally:
             self._flushing = False
         self._schedule_outbox()
+
+    async def _async_publish_care(self, entry: OutboxEntry) -> bool:
+        """Publish to the care service's topic with QoS 1 while the broker is connected."""
+        if self.mqtt is None or not self.mqtt.subscribed or not self.mqtt.connected:
+            return False
+        from homeassistant.components import mqtt  # noqa: PLC0415 - only sites with MQTT
+
+        try:
+            await mqtt.async_publish(
+                self.hass,
+                self.entry.options[CONF_CARE_MQTT_TOPIC],
+                entry.body,
+                qos=1,
+                retain=False,
+            )
+        except Exception:
+            _LOGGER.exception("Care service topic: alarm %s not published", entry.alarm_id)
+            return False
+        return True
 
     async def _async_post(
         self, session: aiohttp.ClientSession, url: str, secret: str, entry: OutboxEntry

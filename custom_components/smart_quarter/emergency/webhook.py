@@ -1,4 +1,7 @@
-"""The care-service webhook: signed alarm messages and their durable outbox (no Home Assistant).
+"""Messages to the care service and their durable outbox (no Home Assistant imports).
+
+Channels: the signed webhook (below) and the care service's MQTT topic (QoS 1; the broker's
+acceptance takes a message out of the outbox, which is not a receipt by the care service).
 
 Every message is a JSON object POSTed to the care service's URL with two headers:
 X-Smart-Quarter-Timestamp (seconds since the epoch) and X-Smart-Quarter-Signature
@@ -43,6 +46,8 @@ class OutboxEntry:
     created_at: datetime
     attempts: int = 0
     next_attempt_at: datetime | None = None
+    channel: str = "webhook"
+    """'webhook' or 'mqtt' (the care service's topic)."""
 
     def due(self, now: datetime) -> bool:
         """Tell whether it should be sent now."""
@@ -62,6 +67,7 @@ class OutboxEntry:
             "created_at": self.created_at.isoformat(),
             "attempts": self.attempts,
             "next_attempt_at": self.next_attempt_at.isoformat() if self.next_attempt_at else None,
+            "channel": self.channel,
         }
 
     @classmethod
@@ -75,6 +81,7 @@ class OutboxEntry:
             datetime.fromisoformat(data["created_at"]),
             int(data.get("attempts", 0)),
             datetime.fromisoformat(next_at) if next_at else None,
+            str(data.get("channel", "webhook")),
         )
 
 
