@@ -5,9 +5,10 @@ from __future__ import annotations
 from homeassistant.config_entries import SOURCE_USER
 from homeassistant.const import CONF_LATITUDE, CONF_LONGITUDE, CONF_NAME
 from homeassistant.core import HomeAssistant
-from homeassistant.data_entry_flow import FlowResultType
+from homeassistant.data_entry_flow import FlowResultType, InvalidData
 from homeassistant.helpers import device_registry as dr
-from pytest_homeassistant_custom_component.common import MockConfigEntry, async_mock_service
+import pytest
+from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.smart_quarter.const import CONF_LOCATION, CONF_MQTT_BASE_TOPIC, DOMAIN
 from custom_components.smart_quarter.telemedicine.const import SUBENTRY_TYPE_ROOM
@@ -139,12 +140,23 @@ async def test_reconfigure_refuses_another_sites_name(
     assert site_entry.title == "Jena-Lobeda"
 
 
+async def _options_page(hass: HomeAssistant, entry: MockConfigEntry, page: str) -> dict:
+    result = await hass.config_entries.options.async_init(entry.entry_id)
+    assert result["type"] is FlowResultType.MENU
+    assert result["menu_options"] == ["site", "care_receivers"]
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"], {"next_step_id": page}
+    )
+    assert result["type"] is FlowResultType.FORM
+    assert result["step_id"] == page
+    return result
+
+
 async def test_options_flow_changes_the_topic_and_reloads(
     hass: HomeAssistant, loaded_site: MockConfigEntry
 ) -> None:
     """Valid topics are stored trimmed; the site reloads to apply them."""
-    result = await hass.config_entries.options.async_init(loaded_site.entry_id)
-    assert result["type"] is FlowResultType.FORM
+    result = await _options_page(hass, loaded_site, "site")
     assert _suggested(result, CONF_MQTT_BASE_TOPIC) == "smart_quarter/jena_lobeda"
     runtime_before = loaded_site.runtime_data
 
@@ -153,15 +165,26 @@ async def test_options_flow_changes_the_topic_and_reloads(
     )
     await hass.async_block_till_done()
     assert result["type"] is FlowResultType.CREATE_ENTRY
-    assert loaded_site.options == {
-        CONF_MQTT_BASE_TOPIC: "sq/lobeda",
-        "care_notify_targets": [],
-        "care_mqtt_topic": "",
-        "care_webhook_url": "",
-        "care_webhook_secret": "",
-        "escalation_minutes": 5,
-    }
+    assert loaded_site.options == {CONF_MQTT_BASE_TOPIC: "sq/lobeda", "staff_users": []}
     assert loaded_site.runtime_data is not runtime_before
+
+
+async def test_options_flow_names_staff(
+    hass: HomeAssistant, site_entry: MockConfigEntry, hass_owner_user: object
+) -> None:
+    """Staff are chosen from the people of this Home Assistant; others are refused."""
+    site_entry.add_to_hass(hass)
+    nurse = await hass.auth.async_create_user("Schwester Anna", group_ids=["system-users"])
+    result = await _options_page(hass, site_entry, "site")
+    with pytest.raises(InvalidData):
+        await hass.config_entries.options.async_configure(
+            result["flow_id"], {CONF_MQTT_BASE_TOPIC: "sq/lobeda", "staff_users": ["nobody"]}
+        )
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"], {CONF_MQTT_BASE_TOPIC: "sq/lobeda", "staff_users": [nurse.id]}
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert site_entry.options["staff_users"] == [nurse.id]
 
 
 async def test_options_flow_rejects_bad_topics(
@@ -169,7 +192,7 @@ async def test_options_flow_rejects_bad_topics(
 ) -> None:
     """Wildcards, spaces, empty levels and '$' topics are errors; nothing is stored."""
     site_entry.add_to_hass(hass)
-    result = await hass.config_entries.options.async_init(site_entry.entry_id)
+    result = await _options_page(hass, site_entry, "site")
     for bad in ("", "a/#", "a/+/b", "a b", "/a", "a/", "a//b", "$SYS/x"):
         result = await hass.config_entries.options.async_configure(
             result["flow_id"], {CONF_MQTT_BASE_TOPIC: bad}
@@ -190,43 +213,32 @@ async def test_options_flow_refuses_another_sites_topic(
         unique_id="crossen",
         options={CONF_MQTT_BASE_TOPIC: "smart_quarter/crossen"},
     ).add_to_hass(hass)
-    result = await hass.config_entries.options.async_init(site_entry.entry_id)
+    result = await _options_page(hass, site_entry, "site")
     result = await hass.config_entries.options.async_configure(
         result["flow_id"], {CONF_MQTT_BASE_TOPIC: "smart_quarter/crossen"}
     )
     assert result["errors"] == {CONF_MQTT_BASE_TOPIC: "topic_in_use"}
 
 
-async def test_options_flow_care_notify_targets(
+async def test_options_flow_unknown_page(hass: HomeAssistant, site_entry: MockConfigEntry) -> None:
+    """Only the site's and the subsystems' pages exist."""
+    site_entry.add_to_hass(hass)
+    flow = hass.config_entries.options._progress
+    result = await hass.config_entries.options.async_init(site_entry.entry_id)
+    handler = flow[result["flow_id"]]
+    assert callable(handler.async_step_care_receivers)
+    with pytest.raises(AttributeError):
+        _ = handler.async_step_nothing
+    with pytest.raises(AttributeError):
+        _ = handler.care_receivers
+
+
+async def test_options_flow_care_receivers(
     hass: HomeAssistant, site_entry: MockConfigEntry
 ) -> None:
-    """Only existing notify actions are accepted; empty lines are dropped."""
+    """Webhook, MQTT topic and SIA DC-09 receiver: each checked, stored cleanly."""
     site_entry.add_to_hass(hass)
-    async_mock_service(hass, "notify", "pflege_handy")
-    result = await hass.config_entries.options.async_init(site_entry.entry_id)
-    for targets in (["notify.nobody"], ["light.kitchen"]):
-        result = await hass.config_entries.options.async_configure(
-            result["flow_id"],
-            {CONF_MQTT_BASE_TOPIC: "sq/lobeda", "care_notify_targets": targets},
-        )
-        assert result["errors"] == {"care_notify_targets": "unknown_notify_target"}, targets
-    result = await hass.config_entries.options.async_configure(
-        result["flow_id"],
-        {
-            CONF_MQTT_BASE_TOPIC: "sq/lobeda",
-            "care_notify_targets": [" notify.pflege_handy ", ""],
-            "escalation_minutes": 3.0,
-        },
-    )
-    assert result["type"] is FlowResultType.CREATE_ENTRY
-    assert site_entry.options["care_notify_targets"] == ["notify.pflege_handy"]
-    assert site_entry.options["escalation_minutes"] == 3
-
-
-async def test_options_flow_care_webhook(hass: HomeAssistant, site_entry: MockConfigEntry) -> None:
-    site_entry.add_to_hass(hass)
-    result = await hass.config_entries.options.async_init(site_entry.entry_id)
-    base = {CONF_MQTT_BASE_TOPIC: "sq/lobeda"}
+    result = await _options_page(hass, site_entry, "care_receivers")
     for data, error in (
         ({"care_mqtt_topic": "pflege/#"}, {"care_mqtt_topic": "invalid_topic"}),
         ({"care_webhook_url": "ftp://pflege.example"}, {"care_webhook_url": "invalid_url"}),
@@ -235,19 +247,59 @@ async def test_options_flow_care_webhook(hass: HomeAssistant, site_entry: MockCo
             {"care_webhook_url": "https://pflege.example/alarm", "care_webhook_secret": "short"},
             {"care_webhook_secret": "secret_too_short"},
         ),
+        ({"sia_host": "arc.example", "sia_account": "XYZ"}, {"sia_account": "sia_invalid_account"}),
+        (
+            {"sia_host": "arc.example", "sia_account": "1234", "sia_line": "L1"},
+            {"sia_line": "sia_invalid_line"},
+        ),
+        (
+            {"sia_host": "arc.example", "sia_account": "1234", "sia_receiver": "1234567"},
+            {"sia_receiver": "sia_invalid_receiver"},
+        ),
+        (
+            {"sia_host": "arc.example", "sia_account": "1234", "sia_key": "0123"},
+            {"sia_key": "sia_invalid_key"},
+        ),
     ):
-        result = await hass.config_entries.options.async_configure(
-            result["flow_id"], {**base, **data}
-        )
+        result = await hass.config_entries.options.async_configure(result["flow_id"], data)
         assert result["errors"] == error, data
     result = await hass.config_entries.options.async_configure(
         result["flow_id"],
         {
-            **base,
             "care_webhook_url": " https://pflege.example/alarm ",
             "care_webhook_secret": "0123456789abcdef",
+            "care_mqtt_topic": "pflege/alarme",
+            "sia_host": " arc.example ",
+            "sia_port": 12000.0,
+            "sia_account": "ab12",
+            "sia_receiver": "1",
+            "sia_key": "AAAAAAAAAAAAAAAA",
         },
     )
     assert result["type"] is FlowResultType.CREATE_ENTRY
-    assert site_entry.options["care_webhook_url"] == "https://pflege.example/alarm"
-    assert site_entry.options["care_webhook_secret"] == "0123456789abcdef"
+    assert site_entry.options == {
+        CONF_MQTT_BASE_TOPIC: "smart_quarter/jena_lobeda",
+        "care_webhook_url": "https://pflege.example/alarm",
+        "care_webhook_secret": "0123456789abcdef",
+        "care_mqtt_topic": "pflege/alarme",
+        "sia_host": "arc.example",
+        "sia_port": 12000,
+        "sia_account": "AB12",
+        "sia_receiver": "1",
+        "sia_line": "",
+        "sia_key": "AAAAAAAAAAAAAAAA",
+    }
+
+
+async def test_options_flow_without_webhook_forgets_its_secret(
+    hass: HomeAssistant, site_entry: MockConfigEntry
+) -> None:
+    """A secret without an address is not kept."""
+    site_entry.add_to_hass(hass)
+    result = await _options_page(hass, site_entry, "care_receivers")
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"], {"care_webhook_secret": "0123456789abcdef"}
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert site_entry.options["care_webhook_secret"] == ""
+    assert site_entry.options["sia_port"] == 10001

@@ -27,7 +27,11 @@ async def test_the_site_offers_the_subsystems_subentry_types(
     """The integration page lists the telemedicine room as something to add."""
     site_entry.add_to_hass(hass)
     await hass.config_entries.async_setup(site_entry.entry_id)
-    assert set(site_entry.supported_subentry_types) == {SUBENTRY_TYPE_ROOM, "apartment"}
+    assert set(site_entry.supported_subentry_types) == {
+        SUBENTRY_TYPE_ROOM,
+        "apartment",
+        "escalation_step",
+    }
 
 
 async def test_add_room_creates_its_device_and_entities(

@@ -57,7 +57,10 @@ def test_no_empty_or_placeholder_text(language: str) -> None:
 
 def _flow_sources() -> dict[str, str]:
     """Map 'config' and each subentry type to the source of its flow class(es)."""
-    sources = {"config": (INTEGRATION / "config_flow.py").read_text("utf-8")}
+    sources = {
+        "config": (INTEGRATION / "config_flow.py").read_text("utf-8")
+        + (INTEGRATION / "emergency" / "options.py").read_text("utf-8")
+    }
     shared = (INTEGRATION / "subentry_flow.py").read_text("utf-8")
     for subentry_type, flow in SUBENTRY_FLOWS.items():
         module = Path(__import__(flow.__module__, fromlist=["_"]).__file__ or "")
@@ -76,7 +79,7 @@ def test_every_flow_error_step_and_abort_is_translated(language: str) -> None:
         aborts = _string_assignments(source, r'reason="(\w+)"')
         assert steps, owner
         for step in steps:
-            if step == "init":
+            if owner == "config" and step not in ("user", "reconfigure"):
                 assert _has(tree, f"options.step.{step}.title"), step
             else:
                 assert _has(tree, f"{base}.step.{step}.title"), f"{base}.step.{step}"
@@ -100,8 +103,12 @@ def test_every_form_field_is_labelled(language: str) -> None:
     forms = {
         "config.step.user": config_flow.SITE_SCHEMA,
         "config.step.reconfigure": config_flow.SITE_SCHEMA,
-        "options.step.init": config_flow.OPTIONS_SCHEMA,
+        "options.step.site": config_flow.site_options_schema({}),
     }
+    for step_id, step in config_flow.OPTIONS_STEPS.items():
+        forms[f"options.step.{step_id}"] = step.schema(None)  # type: ignore[arg-type]
+        assert _has(tree, f"options.step.init.menu_options.{step_id}"), step_id
+    assert _has(tree, "options.step.init.menu_options.site")
     for subentry_type, flow in SUBENTRY_FLOWS.items():
         for step in ("user", "reconfigure"):
             forms[f"config_subentries.{subentry_type}.step.{step}"] = flow.schema  # type: ignore[attr-defined]
@@ -175,3 +182,15 @@ def test_every_exception_key_is_translated(language: str) -> None:
         assert _has(tree, f"exceptions.{key}.message"), key
     # Every translated exception is used somewhere (no dead text).
     assert set(tree["exceptions"]) == keys
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_every_sia_setting_error_is_translated(language: str) -> None:
+    """The options page turns SiaError keys into 'sia_<key>' errors."""
+    tree = _load(language)
+    source = (INTEGRATION / "emergency" / "sia_dc09.py").read_text("utf-8")
+    keys = set(re.findall(r'raise SiaError\("(invalid_(?:account|line|receiver|key))"', source))
+    assert keys == {"invalid_account", "invalid_line", "invalid_receiver", "invalid_key"}
+    for key in keys:
+        assert _has(tree, f"options.error.sia_{key}"), key
+    assert _has(tree, "config_subentries.apartment.error.sia_invalid_account")

@@ -7,9 +7,9 @@ from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers import config_validation as cv, device_registry as dr
 from homeassistant.helpers.typing import ConfigType
 
-from .const import DOMAIN, MANUFACTURER
+from .const import CURRENT_MINOR_VERSION, CURRENT_VERSION, DOMAIN, MANUFACTURER
 from .runtime import SiteRuntime, SmartQuarterConfigEntry
-from .subsystems import PLATFORMS, SERVICE_SETUPS, SUBSYSTEMS
+from .subsystems import PLATFORMS, SERVICE_SETUPS, SUBENTRY_FLOWS, SUBSYSTEMS
 
 CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
 
@@ -18,6 +18,17 @@ async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
     """Register the actions of every subsystem."""
     for setup_services in SERVICE_SETUPS:
         setup_services(hass)
+    return True
+
+
+async def async_migrate_entry(hass: HomeAssistant, entry: ConfigEntry) -> bool:
+    """Move older sites to the current form (1.1 -> 1.2: escalation steps as subentries)."""
+    if entry.version > CURRENT_VERSION:
+        return False  # written by a newer release: do not guess
+    if entry.minor_version < CURRENT_MINOR_VERSION:
+        for subsystem_type in SUBSYSTEMS:
+            subsystem_type.migrate_site(hass, entry, entry.minor_version)
+        hass.config_entries.async_update_entry(entry, minor_version=CURRENT_MINOR_VERSION)
     return True
 
 
@@ -91,6 +102,9 @@ def _async_register_devices(hass: HomeAssistant, entry: SmartQuarterConfigEntry)
         entry_type=dr.DeviceEntryType.SERVICE,
     )
     for subentry in entry.subentries.values():
+        flow = SUBENTRY_FLOWS.get(subentry.subentry_type)
+        if not getattr(flow, "creates_device", True):
+            continue
         registry.async_get_or_create(
             config_entry_id=entry.entry_id,
             config_subentry_id=subentry.subentry_id,

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import re
+from collections.abc import Awaitable, Callable
 from typing import Any, override
-from urllib.parse import urlparse
 
 from homeassistant.config_entries import (
     ConfigEntry,
@@ -14,33 +13,30 @@ from homeassistant.config_entries import (
     OptionsFlow,
 )
 from homeassistant.const import CONF_LATITUDE, CONF_LONGITUDE, CONF_NAME
-from homeassistant.core import callback
+from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers.selector import (
     LocationSelector,
-    NumberSelector,
-    NumberSelectorConfig,
-    NumberSelectorMode,
+    SelectOptionDict,
+    SelectSelector,
+    SelectSelectorConfig,
+    SelectSelectorMode,
     TextSelector,
-    TextSelectorConfig,
-    TextSelectorType,
 )
 from homeassistant.util import slugify
 import probatio
 
 from .const import (
-    CONF_CARE_MQTT_TOPIC,
-    CONF_CARE_NOTIFY_TARGETS,
-    CONF_CARE_WEBHOOK_SECRET,
-    CONF_CARE_WEBHOOK_URL,
-    CONF_ESCALATION_MINUTES,
     CONF_LOCATION,
     CONF_MQTT_BASE_TOPIC,
-    DEFAULT_ESCALATION_MINUTES,
+    CONF_STAFF_USERS,
+    CURRENT_MINOR_VERSION,
+    CURRENT_VERSION,
     DEFAULT_MQTT_BASE_TOPIC_PREFIX,
     DOMAIN,
-    MIN_WEBHOOK_SECRET_LENGTH,
 )
-from .subsystems import SUBENTRY_FLOWS
+from .mqtt_topic import is_publish_topic
+from .subsystem import OptionsStep
+from .subsystems import OPTIONS_STEPS, SUBENTRY_FLOWS
 
 SITE_SCHEMA = probatio.Schema(
     {
@@ -48,32 +44,6 @@ SITE_SCHEMA = probatio.Schema(
         probatio.Required(CONF_LOCATION): LocationSelector(),
     }
 )
-OPTIONS_SCHEMA = probatio.Schema(
-    {
-        probatio.Required(CONF_MQTT_BASE_TOPIC): TextSelector(),
-        probatio.Optional(CONF_CARE_NOTIFY_TARGETS, default=[]): TextSelector(
-            TextSelectorConfig(multiple=True)
-        ),
-        probatio.Optional(CONF_CARE_MQTT_TOPIC): TextSelector(),
-        probatio.Optional(CONF_CARE_WEBHOOK_URL): TextSelector(
-            TextSelectorConfig(type=TextSelectorType.URL)
-        ),
-        probatio.Optional(CONF_CARE_WEBHOOK_SECRET): TextSelector(
-            TextSelectorConfig(type=TextSelectorType.PASSWORD)
-        ),
-        probatio.Required(
-            CONF_ESCALATION_MINUTES, default=DEFAULT_ESCALATION_MINUTES
-        ): NumberSelector(
-            NumberSelectorConfig(
-                min=1, max=30, step=1, unit_of_measurement="min", mode=NumberSelectorMode.BOX
-            )
-        ),
-    }
-)
-
-# An MQTT topic to publish under: levels of printable characters without the wildcards,
-# no leading/trailing or doubled slash, and no "$" prefix (reserved for broker topics).
-_TOPIC_RE = re.compile(r"^[^/#+$\s][^/#+\s]*(/[^/#+\s]+)*$")
 
 
 def site_unique_id(name: str) -> str:
@@ -92,8 +62,8 @@ def default_mqtt_base_topic(name: str) -> str:
 class SmartQuarterConfigFlow(ConfigFlow, domain=DOMAIN):
     """Create one config entry per site."""
 
-    VERSION = 1
-    MINOR_VERSION = 1
+    VERSION = CURRENT_VERSION
+    MINOR_VERSION = CURRENT_MINOR_VERSION
 
     @classmethod
     @callback
@@ -177,15 +147,41 @@ class SmartQuarterConfigFlow(ConfigFlow, domain=DOMAIN):
         )
 
 
+def site_options_schema(users: dict[str, str]) -> probatio.Schema:
+    """Return the form of the site's own options page; `users` are the people to choose."""
+    return probatio.Schema(
+        {
+            probatio.Required(CONF_MQTT_BASE_TOPIC): TextSelector(),
+            probatio.Optional(CONF_STAFF_USERS, default=[]): SelectSelector(
+                SelectSelectorConfig(
+                    options=[
+                        SelectOptionDict(value=user_id, label=name)
+                        for user_id, name in users.items()
+                    ],
+                    multiple=True,
+                    mode=SelectSelectorMode.DROPDOWN,
+                )
+            ),
+        }
+    )
+
+
 class SiteOptionsFlow(OptionsFlow):
-    """Site-wide settings that the subsystems share."""
+    """Site-wide settings: a menu of the site's own page and the pages of its subsystems."""
 
     async def async_step_init(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
-        """Edit the settings; the site reloads to apply them."""
+        """Offer the pages."""
+        return self.async_show_menu(step_id="init", menu_options=["site", *OPTIONS_STEPS])
+
+    async def async_step_site(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
+        """Edit the MQTT topic prefix and who counts as staff; the site reloads to apply them."""
         errors: dict[str, str] = {}
+        users = await _selectable_users(self.hass)
         if user_input is not None:
             topic = user_input[CONF_MQTT_BASE_TOPIC].strip()
-            if not _TOPIC_RE.match(topic):
+            # The selector offers existing people only and refuses other values.
+            staff = [str(user_id) for user_id in user_input.get(CONF_STAFF_USERS, [])]
+            if not is_publish_topic(topic):
                 errors[CONF_MQTT_BASE_TOPIC] = "invalid_topic"
             elif any(
                 other.options.get(CONF_MQTT_BASE_TOPIC) == topic
@@ -194,52 +190,58 @@ class SiteOptionsFlow(OptionsFlow):
             ):
                 # Two sites on one topic would take each other's emergency calls.
                 errors[CONF_MQTT_BASE_TOPIC] = "topic_in_use"
-            targets = [
-                str(target).strip()
-                for target in user_input.get(CONF_CARE_NOTIFY_TARGETS, [])
-                if str(target).strip()
-            ]
-            unknown = [
-                target
-                for target in targets
-                if not (
-                    target.startswith("notify.")
-                    and self.hass.services.has_service("notify", target.removeprefix("notify."))
-                )
-            ]
-            if not errors and unknown:
-                errors[CONF_CARE_NOTIFY_TARGETS] = "unknown_notify_target"
-            url = str(user_input.get(CONF_CARE_WEBHOOK_URL, "")).strip()
-            secret = str(user_input.get(CONF_CARE_WEBHOOK_SECRET, "")).strip()
-            care_topic = str(user_input.get(CONF_CARE_MQTT_TOPIC, "")).strip()
-            if not errors and care_topic and not _TOPIC_RE.match(care_topic):
-                errors[CONF_CARE_MQTT_TOPIC] = "invalid_topic"
-            if not errors and url:
-                if urlparse(url).scheme not in ("http", "https") or not urlparse(url).netloc:
-                    errors[CONF_CARE_WEBHOOK_URL] = "invalid_url"
-                elif len(secret) < MIN_WEBHOOK_SECRET_LENGTH:
-                    errors[CONF_CARE_WEBHOOK_SECRET] = "secret_too_short"
-            if not errors:
+            else:
                 return self.async_create_entry(
                     data={
                         **self.config_entry.options,
                         CONF_MQTT_BASE_TOPIC: topic,
-                        CONF_CARE_NOTIFY_TARGETS: targets,
-                        CONF_CARE_MQTT_TOPIC: care_topic,
-                        CONF_CARE_WEBHOOK_URL: url,
-                        CONF_CARE_WEBHOOK_SECRET: secret if url else "",
-                        CONF_ESCALATION_MINUTES: int(
-                            user_input.get(CONF_ESCALATION_MINUTES, DEFAULT_ESCALATION_MINUTES)
-                        ),
+                        CONF_STAFF_USERS: staff,
                     }
                 )
+        schema = site_options_schema(users)
         return self.async_show_form(
-            step_id="init",
+            step_id="site",
             data_schema=self.add_suggested_values_to_schema(
-                OPTIONS_SCHEMA, user_input or self.config_entry.options
+                schema, user_input or self.config_entry.options
             ),
             errors=errors,
         )
+
+    def __getattr__(self, name: str) -> Callable[..., Awaitable[ConfigFlowResult]]:
+        """Serve `async_step_<id>` for every options page a subsystem adds."""
+        step = OPTIONS_STEPS.get(name.removeprefix("async_step_"))
+        if not name.startswith("async_step_") or step is None:
+            raise AttributeError(name)
+
+        async def async_step(user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
+            return await self._async_subsystem_step(step, user_input)
+
+        return async_step
+
+    async def _async_subsystem_step(
+        self, step: OptionsStep, user_input: dict[str, Any] | None
+    ) -> ConfigFlowResult:
+        errors: dict[str, str] = {}
+        if user_input is not None:
+            options, errors = step.validate(self.hass, self.config_entry, dict(user_input))
+            if not errors:
+                return self.async_create_entry(data={**self.config_entry.options, **options})
+        return self.async_show_form(
+            step_id=step.step_id,
+            data_schema=self.add_suggested_values_to_schema(
+                step.schema(self.hass), user_input or self.config_entry.options
+            ),
+            errors=errors,
+        )
+
+
+async def _selectable_users(hass: HomeAssistant) -> dict[str, str]:
+    """Active people (not system users) who can be named as staff: id -> name."""
+    return {
+        user.id: user.name or user.id
+        for user in await hass.auth.async_get_users()
+        if user.is_active and not user.system_generated
+    }
 
 
 def _site_data(name: str, location: dict[str, Any]) -> dict[str, Any]:

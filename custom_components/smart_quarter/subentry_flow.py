@@ -35,6 +35,13 @@ class SiteSubentryFlow(ConfigSubentryFlow):
 
     schema: ClassVar[probatio.Schema]
 
+    creates_device: ClassVar[bool] = True
+    """False for settings-only subentries (an escalation step), which get no device."""
+
+    def form_schema(self) -> probatio.Schema:
+        """Return the form; the class's schema unless it depends on what exists now."""
+        return self.schema
+
     def normalize(self, data: dict[str, Any]) -> dict[str, Any]:
         """Bring cleaned input into its stored form (types, lists); unchanged by default."""
         return data
@@ -52,7 +59,7 @@ class SiteSubentryFlow(ConfigSubentryFlow):
                 return self.async_create_entry(title=data[CONF_NAME], data=data)
         return self.async_show_form(
             step_id="user",
-            data_schema=self.add_suggested_values_to_schema(self.schema, user_input),
+            data_schema=self.add_suggested_values_to_schema(self.form_schema(), user_input),
             errors=errors,
         )
 
@@ -74,7 +81,7 @@ class SiteSubentryFlow(ConfigSubentryFlow):
         return self.async_show_form(
             step_id="reconfigure",
             data_schema=self.add_suggested_values_to_schema(
-                self.schema, user_input or dict(subentry.data)
+                self.form_schema(), user_input or dict(subentry.data)
             ),
             errors=errors,
         )

@@ -8,16 +8,35 @@ declared here, so subsystems never need to know about each other.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from homeassistant.config_entries import ConfigSubentry, ConfigSubentryFlow
+from homeassistant.config_entries import ConfigEntry, ConfigSubentry, ConfigSubentryFlow
 from homeassistant.const import Platform
 from homeassistant.core import HomeAssistant
+import probatio
 
 if TYPE_CHECKING:
     from .entity import EntityGroup
     from .runtime import SmartQuarterConfigEntry
+
+
+@dataclass(frozen=True, slots=True)
+class OptionsStep:
+    """A page of the site's options that a subsystem adds (a menu entry of the options flow).
+
+    `schema` builds the form (it may list what exists in Home Assistant now); `validate` gets
+    the submitted input and returns the options to store (merged into the site's options) and
+    field -> error key for problems. Its step id names its title and fields in the
+    translations (options.step.<step_id>).
+    """
+
+    step_id: str
+    schema: Callable[[HomeAssistant], probatio.Schema]
+    validate: Callable[
+        [HomeAssistant, ConfigEntry, dict[str, Any]], tuple[dict[str, Any], dict[str, str]]
+    ]
 
 
 class Subsystem(ABC):
@@ -34,6 +53,9 @@ class Subsystem(ABC):
 
     redact_keys: ClassVar[frozenset[str]] = frozenset()
     """Keys of its subentry data and diagnostics that hold personal data or secrets."""
+
+    options_steps: ClassVar[tuple[OptionsStep, ...]] = ()
+    """Pages it adds to the site's options."""
 
     def __init__(self, hass: HomeAssistant, entry: SmartQuarterConfigEntry) -> None:
         """Bind the subsystem to its site."""
@@ -70,6 +92,10 @@ class Subsystem(ABC):
     def diagnostics(self) -> dict[str, Any]:
         """Return this subsystem's state for diagnostics, already redacted."""
         return {}
+
+    @classmethod
+    def migrate_site(cls, hass: HomeAssistant, entry: ConfigEntry, minor_version: int) -> None:
+        """Bring the site's options and subentries from `minor_version` to the current one."""
 
     @classmethod
     async def async_remove_site(cls, hass: HomeAssistant, entry_id: str) -> None:

@@ -10,7 +10,7 @@ from homeassistant.core import HomeAssistant
 
 from .emergency.services import async_setup_services as async_setup_emergency_services
 from .emergency.subsystem import EmergencySubsystem
-from .subsystem import Subsystem
+from .subsystem import OptionsStep, Subsystem
 from .telemedicine.services import async_setup_services as async_setup_telemedicine_services
 from .telemedicine.subsystem import TelemedicineSubsystem
 
@@ -31,4 +31,8 @@ SUBENTRY_FLOWS: Mapping[str, type[ConfigSubentryFlow]] = {
     subentry_type: flow
     for subsystem in SUBSYSTEMS
     for subentry_type, flow in subsystem.subentry_flows.items()
+}
+
+OPTIONS_STEPS: Mapping[str, OptionsStep] = {
+    step.step_id: step for subsystem in SUBSYSTEMS for step in subsystem.options_steps
 }

@@ -14,9 +14,13 @@ from pytest_homeassistant_custom_component.typing import MqttMockHAClient
 
 from custom_components.smart_quarter.const import DOMAIN
 from custom_components.smart_quarter.emergency.const import (
+    CONF_ACK_TIMEOUT,
     CONF_CANCEL_WINDOW,
+    CONF_POSITION,
+    CONF_TARGETS,
     CONF_TRIGGER_DEVICES,
     SUBENTRY_TYPE_APARTMENT,
+    SUBENTRY_TYPE_ESCALATION_STEP,
 )
 
 from ..common import site_entry as make_site_entry
@@ -82,3 +86,25 @@ async def mqtt_site(
     for entry in hass.config_entries.async_entries():
         await hass.config_entries.async_unload(entry.entry_id)
     await hass.async_block_till_done()
+
+
+def escalation_step(
+    position: int,
+    targets: list[str],
+    minutes: int = 5,
+    name: str | None = None,
+) -> ConfigSubentryData:
+    """An escalation step subentry as stored in a config entry."""
+    title = name or f"Stufe {position}"
+    return ConfigSubentryData(
+        subentry_id=f"01JSTEP{position:020d}",
+        subentry_type=SUBENTRY_TYPE_ESCALATION_STEP,
+        title=title,
+        unique_id=None,
+        data={
+            CONF_NAME: title,
+            CONF_POSITION: position,
+            CONF_TARGETS: targets,
+            CONF_ACK_TIMEOUT: minutes,
+        },
+    )

@@ -22,7 +22,13 @@ from custom_components.smart_quarter.const import DOMAIN
 from custom_components.smart_quarter.emergency.const import EVENT_ALARM
 
 from ..common import site_entry as make_site_entry
-from .conftest import APARTMENT_ID, apartment_device_id, site_with_apartments
+from .conftest import (
+    APARTMENT_ID,
+    apartment_device_id,
+    apartment_subentry,
+    escalation_step,
+    site_with_apartments,
+)
 
 STATE = "sensor.gesundheitswohnung_1_alarm"
 CALL = "button.gesundheitswohnung_1_call_for_help"
@@ -425,11 +431,11 @@ async def test_care_phone_gets_the_alarm_and_takes_it(
 ) -> None:
     """A notify target gets every dispatch with 'Übernehmen'; staff can take it, guests not."""
     calls = async_mock_service(hass, "notify", "pflege_handy")
-    site_entry.add_to_hass(hass)
-    hass.config_entries.async_update_entry(
-        site_entry,
-        options={**site_entry.options, "care_notify_targets": ["notify.pflege_handy"]},
+    site_entry = make_site_entry(
+        with_room=False,
+        subentries=[apartment_subentry(), escalation_step(1, ["notify.pflege_handy"])],
     )
+    site_entry.add_to_hass(hass)
     assert await hass.config_entries.async_setup(site_entry.entry_id)
     await hass.async_block_till_done()
     device_id = apartment_device_id(hass, site_entry)

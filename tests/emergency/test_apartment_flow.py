@@ -91,3 +91,15 @@ async def test_reconfigure_keeps_its_own_devices(
         "fall-1",
     ]
     assert site_entry.subentries[APARTMENT_ID].data[CONF_CANCEL_WINDOW] == 0
+
+
+async def test_own_sia_account(hass: HomeAssistant, site_entry: MockConfigEntry) -> None:
+    """An apartment may have its own subscriber account at the receiving centre (hex)."""
+    site_entry.add_to_hass(hass)
+    result = await _add(hass, site_entry, {CONF_NAME: "Wohnung 4", "sia_account": "XY"})
+    assert result["errors"] == {"sia_account": "sia_invalid_account"}
+    result = await hass.config_entries.subentries.async_configure(
+        result["flow_id"], {CONF_NAME: "Wohnung 4", "sia_account": " c0fe "}
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert result["data"]["sia_account"] == "C0FE"

@@ -19,6 +19,7 @@ import probatio
 from ..subentry_flow import SiteSubentryFlow
 from .const import (
     CONF_CANCEL_WINDOW,
+    CONF_SIA_ACCOUNT,
     CONF_SUPERVISION_HOURS,
     CONF_TRIGGER_DEVICES,
     DEFAULT_CANCEL_WINDOW,
@@ -30,6 +31,8 @@ from .const import (
 
 # The same rule as the device id in a trigger topic (trigger_message.py).
 _DEVICE_ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$")
+# A subscriber account at the alarm-receiving centre (SIA DC-09: 3 to 16 hex digits).
+_SIA_ACCOUNT_RE = re.compile(r"^[0-9A-F]{3,16}$")
 
 
 class ApartmentSubentryFlow(SiteSubentryFlow):
@@ -61,6 +64,7 @@ class ApartmentSubentryFlow(SiteSubentryFlow):
                     mode=NumberSelectorMode.BOX,
                 )
             ),
+            probatio.Optional(CONF_SIA_ACCOUNT): TextSelector(),
         }
     )
 
@@ -74,6 +78,11 @@ class ApartmentSubentryFlow(SiteSubentryFlow):
             CONF_SUPERVISION_HOURS: int(
                 data.get(CONF_SUPERVISION_HOURS, DEFAULT_SUPERVISION_HOURS)
             ),
+            **(
+                {CONF_SIA_ACCOUNT: data[CONF_SIA_ACCOUNT].upper()}
+                if CONF_SIA_ACCOUNT in data
+                else {}
+            ),
         }
 
     @override
@@ -81,6 +90,8 @@ class ApartmentSubentryFlow(SiteSubentryFlow):
         devices: list[str] = data[CONF_TRIGGER_DEVICES]
         if any(not _DEVICE_ID_RE.match(device) for device in devices):
             return {CONF_TRIGGER_DEVICES: "invalid_device_id"}
+        if CONF_SIA_ACCOUNT in data and not _SIA_ACCOUNT_RE.match(data[CONF_SIA_ACCOUNT]):
+            return {CONF_SIA_ACCOUNT: "sia_invalid_account"}
         if len(set(devices)) != len(devices):
             return {CONF_TRIGGER_DEVICES: "device_in_use"}
         editing = self._reconfigure_subentry_id if self.source == SOURCE_RECONFIGURE else None

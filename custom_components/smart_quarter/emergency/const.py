@@ -21,3 +21,32 @@ targets.
 
 TAKE_ACTION_PREFIX: Final = "SMART_QUARTER_TAKE_"
 """Action id of the 'Übernehmen' button of phone notifications: prefix + apartment device id."""
+
+# Care-service receivers (site options, page "care_receivers")
+CONF_CARE_WEBHOOK_URL: Final = "care_webhook_url"
+CONF_CARE_WEBHOOK_SECRET: Final = "care_webhook_secret"  # noqa: S105 - an option key
+MIN_WEBHOOK_SECRET_LENGTH: Final = 16
+CONF_CARE_MQTT_TOPIC: Final = "care_mqtt_topic"
+CONF_SIA_HOST: Final = "sia_host"
+CONF_SIA_PORT: Final = "sia_port"
+DEFAULT_SIA_PORT: Final = 10001
+CONF_SIA_ACCOUNT: Final = "sia_account"
+CONF_SIA_LINE: Final = "sia_line"
+CONF_SIA_RECEIVER: Final = "sia_receiver"
+CONF_SIA_KEY: Final = "sia_key"
+
+# Escalation steps (subentries of the site)
+SUBENTRY_TYPE_ESCALATION_STEP: Final = "escalation_step"
+CONF_POSITION: Final = "position"
+CONF_TARGETS: Final = "targets"
+CONF_ACK_TIMEOUT: Final = "ack_timeout"  # minutes
+DEFAULT_ACK_TIMEOUT: Final = 5
+MAX_ACK_TIMEOUT: Final = 30
+MAX_STEPS: Final = 10
+
+# Targets of a step besides Home Assistant notify actions ("notify.<service>")
+TARGET_PERSISTENT_NOTIFICATION: Final = "persistent_notification"
+TARGET_WEBHOOK: Final = "webhook"
+TARGET_MQTT: Final = "mqtt"
+TARGET_SIA: Final = "sia"
+RECEIVER_TARGETS: Final = (TARGET_WEBHOOK, TARGET_MQTT, TARGET_SIA)

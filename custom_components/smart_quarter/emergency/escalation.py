@@ -9,12 +9,14 @@ everyone, cyclically, until someone acknowledges it.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from .lifecycle import Alarm, AlarmState
 
 MAX_REPEAT = timedelta(seconds=60)
+DEFAULT_STEP_TIMEOUT = timedelta(minutes=5)
 
 
 class EscalationPolicyError(ValueError):
@@ -115,3 +117,22 @@ def next_wakeup(alarm: Alarm, policy: EscalationPolicy) -> datetime | None:
         return repeat_at
     step = policy.steps[min(alarm.step_index, len(policy.steps) - 1)]
     return min(repeat_at, alarm.step_started_at + step.ack_timeout)
+
+
+def build_policy(
+    steps: Iterable[tuple[int, Sequence[str], int]], fallback: Sequence[str]
+) -> EscalationPolicy:
+    """Make the policy from configured steps (position, targets, timeout in minutes).
+
+    Steps run in the order of their positions. Without steps the site alarms every target of
+    `fallback` at once and counts an alarm undeliverable after the default timeout.
+    """
+    ordered = sorted(steps, key=lambda step: step[0])
+    if not ordered:
+        return EscalationPolicy((EscalationStep(tuple(fallback), DEFAULT_STEP_TIMEOUT),))
+    return EscalationPolicy(
+        tuple(
+            EscalationStep(tuple(targets), timedelta(minutes=minutes))
+            for _, targets, minutes in ordered
+        )
+    )

@@ -12,11 +12,10 @@ from datetime import datetime, timedelta
 import logging
 from typing import Any, ClassVar, override
 
-import aiohttp
 from homeassistant.components import persistent_notification
 from homeassistant.components.binary_sensor.const import BinarySensorDeviceClass
 from homeassistant.components.sensor import SensorDeviceClass
-from homeassistant.config_entries import ConfigSubentry, ConfigSubentryFlow
+from homeassistant.config_entries import ConfigEntry, ConfigSubentry, ConfigSubentryFlow
 from homeassistant.const import CONF_NAME, EntityCategory, Platform
 from homeassistant.core import CALLBACK_TYPE, Context, HomeAssistant, callback
 from homeassistant.exceptions import ServiceValidationError
@@ -35,39 +34,61 @@ from homeassistant.util.ulid import ulid_now
 
 from ..binary_sensor import SmartQuarterBinarySensorEntityDescription
 from ..button import SmartQuarterButtonEntityDescription
-from ..const import (
-    CONF_CARE_MQTT_TOPIC,
-    CONF_CARE_NOTIFY_TARGETS,
-    CONF_CARE_WEBHOOK_SECRET,
-    CONF_CARE_WEBHOOK_URL,
-    CONF_ESCALATION_MINUTES,
-    CONF_MQTT_BASE_TOPIC,
-    DEFAULT_ESCALATION_MINUTES,
-    DOMAIN,
-)
+from ..const import CONF_MQTT_BASE_TOPIC, DOMAIN
 from ..entity import EntityGroup
 from ..runtime import SmartQuarterConfigEntry
 from ..sensor import SmartQuarterSensorEntityDescription
 from ..subsystem import Subsystem
 from .alarm_book import AlarmBook, Outcome, TriggerResult
+from .channels import (
+    Receipt,
+    SiaReceiver,
+    async_post_webhook,
+    async_publish_care,
+    async_send_sia,
+    sia_body,
+)
 from .config_flow import ApartmentSubentryFlow
 from .const import (
+    CONF_ACK_TIMEOUT,
     CONF_CANCEL_WINDOW,
+    CONF_CARE_MQTT_TOPIC,
+    CONF_CARE_WEBHOOK_SECRET,
+    CONF_CARE_WEBHOOK_URL,
+    CONF_POSITION,
+    CONF_SIA_ACCOUNT,
+    CONF_SIA_HOST,
+    CONF_SIA_KEY,
+    CONF_SIA_LINE,
+    CONF_SIA_PORT,
+    CONF_SIA_RECEIVER,
     CONF_SUPERVISION_HOURS,
+    CONF_TARGETS,
     CONF_TRIGGER_DEVICES,
+    DEFAULT_ACK_TIMEOUT,
     DEFAULT_CANCEL_WINDOW,
+    DEFAULT_SIA_PORT,
     DEFAULT_SUPERVISION_HOURS,
     EVENT_ALARM,
+    RECEIVER_TARGETS,
     SUBENTRY_TYPE_APARTMENT,
+    SUBENTRY_TYPE_ESCALATION_STEP,
     TAKE_ACTION_PREFIX,
+    TARGET_MQTT,
+    TARGET_PERSISTENT_NOTIFICATION,
+    TARGET_SIA,
 )
 from .errors import actor_of, async_require_staff, transition_error
-from .escalation import Dispatch, EscalationPolicy, EscalationStep, escalate, next_wakeup
+from .escalation import Dispatch, EscalationPolicy, build_policy, escalate, next_wakeup
+from .escalation_flow import RECEIVER_OPTION, EscalationStepSubentryFlow
 from .lifecycle import Alarm, AlarmState, AlarmTransitionError, Trigger
+from .migration import migrate_escalation_options
 from .mqtt_input import MqttTriggerInput, async_attach_mqtt_input
+from .options import CARE_RECEIVERS_STEP
+from .sia_dc09 import SiaAccount, next_sequence
 from .supervision import DeviceSupervision
 from .trigger_message import TriggerKind, TriggerMessage
-from .webhook import OutboxEntry, alarm_message, signature
+from .webhook import OutboxEntry, alarm_message
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -75,16 +96,8 @@ STORAGE_VERSION = 1
 SUPERVISION_CHECK_EVERY = timedelta(minutes=1)
 MQTT_GRACE = timedelta(minutes=2)
 HEARTBEAT_SAVE_DELAY = 30  # s; a sign of life may be stored late, an alarm never is
-TARGET_PERSISTENT_NOTIFICATION = "persistent_notification"
-TARGET_WEBHOOK = "webhook"
-TARGET_MQTT = "mqtt"
-WEBHOOK_TIMEOUT = 10  # seconds for one POST to the care service
 IDLE = "idle"
 ALARM_STATES = [IDLE, *(state.value for state in AlarmState if state.is_open)]
-
-# One escalation step for now: Home Assistant's notifications plus the site's notify targets
-# (options), repeated every 60 s; undeliverable when nobody took the alarm within the site's
-# escalation time. Webhook, MQTT and SIA DC-09 receivers and further steps are to come.
 
 
 def _storage_key(entry_id: str) -> str:
@@ -312,10 +325,12 @@ class EmergencySubsystem(Subsystem):
 
     key = "emergency"
     subentry_flows: ClassVar[Mapping[str, type[ConfigSubentryFlow]]] = {
-        SUBENTRY_TYPE_APARTMENT: ApartmentSubentryFlow
+        SUBENTRY_TYPE_APARTMENT: ApartmentSubentryFlow,
+        SUBENTRY_TYPE_ESCALATION_STEP: EscalationStepSubentryFlow,
     }
     platforms = frozenset({Platform.SENSOR, Platform.BUTTON, Platform.BINARY_SENSOR})
-    redact_keys = frozenset({CONF_CARE_WEBHOOK_URL, CONF_CARE_WEBHOOK_SECRET})
+    redact_keys = frozenset({CONF_CARE_WEBHOOK_URL, CONF_CARE_WEBHOOK_SECRET, CONF_SIA_KEY})
+    options_steps = (CARE_RECEIVERS_STEP,)
 
     def __init__(self, hass: HomeAssistant, entry: SmartQuarterConfigEntry) -> None:
         """Prepare storage and the alarm book; alarms are read in async_setup."""
@@ -324,23 +339,9 @@ class EmergencySubsystem(Subsystem):
             hass, STORAGE_VERSION, _storage_key(entry.entry_id)
         )
         self.book = AlarmBook(ulid_now)
-        self.policy = EscalationPolicy(
-            steps=(
-                EscalationStep(
-                    (
-                        TARGET_PERSISTENT_NOTIFICATION,
-                        *entry.options.get(CONF_CARE_NOTIFY_TARGETS, []),
-                        *((TARGET_WEBHOOK,) if entry.options.get(CONF_CARE_WEBHOOK_URL) else ()),
-                        *((TARGET_MQTT,) if entry.options.get(CONF_CARE_MQTT_TOPIC) else ()),
-                    ),
-                    timedelta(
-                        minutes=entry.options.get(
-                            CONF_ESCALATION_MINUTES, DEFAULT_ESCALATION_MINUTES
-                        )
-                    ),
-                ),
-            )
-        )
+        self.policy = self._policy()
+        self.sia = _sia_receiver(entry.options)
+        self._sia_sequence = 0
         self.apartments: dict[str, ApartmentEmergency] = {}
         self.site = SiteEmergency(self)
         self._lock = asyncio.Lock()
@@ -364,9 +365,13 @@ class EmergencySubsystem(Subsystem):
         stored = await self._store.async_load() or {}
         self.book.load(stored)
         self.outbox = [OutboxEntry.from_dict(item) for item in stored.get("outbox", [])]
+        self._sia_sequence = int(stored.get("sia_sequence", 0))
+        self._drop_messages_without_receiver()
         now = dt_util.utcnow()
         stored_supervision: dict[str, Any] = stored.get("supervision", {})
         for subentry in self.subentries():
+            if subentry.subentry_type != SUBENTRY_TYPE_APARTMENT:
+                continue
             self.apartments[subentry.subentry_id] = ApartmentEmergency(self, subentry)
             interval = timedelta(
                 hours=subentry.data.get(CONF_SUPERVISION_HOURS, DEFAULT_SUPERVISION_HOURS)
@@ -539,7 +544,7 @@ class EmergencySubsystem(Subsystem):
             return
         dispatches = self._advance(now)
         for alarm, dispatch in dispatches:
-            for channel in (TARGET_WEBHOOK, TARGET_MQTT):
+            for channel in RECEIVER_TARGETS:
                 if channel in dispatch.targets:
                     self._enqueue(alarm, dispatch, now, channel)
         await self._async_save()
@@ -567,6 +572,7 @@ class EmergencySubsystem(Subsystem):
         return {
             **self.book.as_dict(),
             "outbox": [entry.as_dict() for entry in self.outbox],
+            "sia_sequence": self._sia_sequence,
             "supervision": {
                 device_id: device.supervision.as_dict()
                 for device_id, device in self.triggers.items()
@@ -790,17 +796,31 @@ class EmergencySubsystem(Subsystem):
 
     def _enqueue(self, alarm: Alarm, dispatch: Dispatch, now: datetime, channel: str) -> None:
         apartment = self.apartments.get(alarm.apartment_id)
+        name = apartment.subentry.title if apartment else alarm.apartment_id
         message_id = ulid_now()
-        body = alarm_message(
-            message_id=message_id,
-            alarm_id=alarm.alarm_id,
-            site=self.entry.title,
-            apartment=apartment.subentry.title if apartment else alarm.apartment_id,
-            state=alarm.state.value,
-            dispatch=dispatch.reason,
-            sent_at=now,
+        sequence = None
+        if channel == TARGET_SIA:
+            if self.sia is None:
+                return
+            self._sia_sequence = next_sequence(self._sia_sequence)
+            sequence = self._sia_sequence
+            account = (
+                apartment.subentry.data.get(CONF_SIA_ACCOUNT) if apartment else None
+            ) or self.sia.account.account
+            body = sia_body(account, name)
+        else:
+            body = alarm_message(
+                message_id=message_id,
+                alarm_id=alarm.alarm_id,
+                site=self.entry.title,
+                apartment=name,
+                state=alarm.state.value,
+                dispatch=dispatch.reason,
+                sent_at=now,
+            )
+        self.outbox.append(
+            OutboxEntry(message_id, alarm.alarm_id, body, now, channel=channel, sequence=sequence)
         )
-        self.outbox.append(OutboxEntry(message_id, alarm.alarm_id, body, now, channel=channel))
 
     @callback
     def _kick_outbox(self) -> None:
@@ -810,91 +830,85 @@ class EmergencySubsystem(Subsystem):
             )
 
     async def _async_flush_outbox(self) -> None:
-        """POST every due message; confirmed ones leave the outbox, failed ones wait."""
+        """Send every due message; confirmed ones leave the outbox, failed ones wait."""
         self._flushing = True
         try:
-            url: str = self.entry.options.get(CONF_CARE_WEBHOOK_URL) or ""
-            secret: str = self.entry.options.get(CONF_CARE_WEBHOOK_SECRET) or ""
-            session = async_get_clientsession(self.hass)
             now = dt_util.utcnow()
             for entry in [entry for entry in self.outbox if entry.due(now)]:
-                if entry.channel == TARGET_MQTT:
-                    sent = await self._async_publish_care(entry)
-                else:
-                    sent = bool(url) and await self._async_post(session, url, secret, entry)
+                receipt = await self._async_send_message(entry)
                 async with self._lock:
-                    if sent:
+                    if receipt is Receipt.FAILED:
+                        entry.failed(dt_util.utcnow())
+                    else:
                         self.outbox.remove(entry)
                         alarm = next((a for a in self.book if a.alarm_id == entry.alarm_id), None)
-                        # Only the webhook's 2xx is a receipt by the care service.
+                        # Only a receiver's own confirmation counts as delivered.
                         if (
-                            entry.channel == TARGET_WEBHOOK
+                            receipt is Receipt.CONFIRMED
                             and alarm is not None
-                            and alarm.mark_delivered(TARGET_WEBHOOK, dt_util.utcnow())
+                            and alarm.mark_delivered(entry.channel, dt_util.utcnow())
                         ):
                             self._announce()
-                    else:
-                        entry.failed(dt_util.utcnow())
                     if not self._closed:
                         await self._async_save()
         finally:
             self._flushing = False
         self._schedule_outbox()
 
-    async def _async_publish_care(self, entry: OutboxEntry) -> bool:
-        """Publish to the care service's topic with QoS 1 while the broker is connected."""
-        if self.mqtt is None or not self.mqtt.subscribed or not self.mqtt.connected:
-            return False
-        from homeassistant.components import mqtt  # noqa: PLC0415 - only sites with MQTT
-
-        try:
-            await mqtt.async_publish(
-                self.hass,
-                self.entry.options[CONF_CARE_MQTT_TOPIC],
-                entry.body,
-                qos=1,
-                retain=False,
+    async def _async_send_message(self, entry: OutboxEntry) -> Receipt:
+        options = self.entry.options
+        if entry.channel == TARGET_MQTT:
+            return await async_publish_care(
+                self.hass, options[CONF_CARE_MQTT_TOPIC], self.mqtt, entry
             )
-        except Exception:
-            _LOGGER.exception("Care service topic: alarm %s not published", entry.alarm_id)
-            return False
-        return True
+        if entry.channel == TARGET_SIA and self.sia is not None:
+            return await async_send_sia(self.sia, entry, dt_util.utcnow())
+        return await async_post_webhook(
+            async_get_clientsession(self.hass),
+            options[CONF_CARE_WEBHOOK_URL],
+            options[CONF_CARE_WEBHOOK_SECRET],
+            entry,
+        )
 
-    async def _async_post(
-        self, session: aiohttp.ClientSession, url: str, secret: str, entry: OutboxEntry
-    ) -> bool:
-        timestamp = str(int(dt_util.utcnow().timestamp()))
-        body = entry.body.encode()
-        try:
-            async with session.post(
-                url,
-                data=body,
-                headers={
-                    "Content-Type": "application/json",
-                    "X-Smart-Quarter-Timestamp": timestamp,
-                    "X-Smart-Quarter-Signature": signature(secret, timestamp, body),
-                },
-                timeout=aiohttp.ClientTimeout(total=WEBHOOK_TIMEOUT),
-            ) as response:
-                if 200 <= response.status < 300:  # noqa: PLR2004
-                    return True
-                _LOGGER.warning(
-                    "Care service webhook answered %s for alarm %s (attempt %d)",
-                    response.status,
+    def _drop_messages_without_receiver(self) -> None:
+        """Messages for a receiver that was removed from the options cannot be sent: say so."""
+        for entry in list(self.outbox):
+            if not self.entry.options.get(RECEIVER_OPTION[entry.channel]):
+                _LOGGER.error(
+                    "Alarm %s: the %s receiver was removed from %s; its message is dropped",
                     entry.alarm_id,
-                    entry.attempts + 1,
+                    entry.channel,
+                    self.entry.title,
                 )
-        except (aiohttp.ClientError, TimeoutError) as err:
-            _LOGGER.warning(
-                "Care service webhook not reached for alarm %s (attempt %d): %s",
-                entry.alarm_id,
-                entry.attempts + 1,
-                err,
+                self.outbox.remove(entry)
+
+    def _policy(self) -> EscalationPolicy:
+        """Return the site's escalation steps; receivers that are not configured are left out."""
+        options = self.entry.options
+        configured = [target for target in RECEIVER_TARGETS if options.get(RECEIVER_OPTION[target])]
+        steps = []
+        for subentry in self.entry.subentries.values():
+            if subentry.subentry_type != SUBENTRY_TYPE_ESCALATION_STEP:
+                continue
+            targets = [
+                target
+                for target in subentry.data.get(CONF_TARGETS, [])
+                if target not in RECEIVER_TARGETS or target in configured
+            ]
+            if len(targets) < len(subentry.data.get(CONF_TARGETS, [])):
+                _LOGGER.error(
+                    "Escalation step %s of %s names a receiver that is not configured",
+                    subentry.title,
+                    self.entry.title,
+                )
+            steps.append(
+                (
+                    int(subentry.data.get(CONF_POSITION, 1)),
+                    targets or [TARGET_PERSISTENT_NOTIFICATION],
+                    int(subentry.data.get(CONF_ACK_TIMEOUT, DEFAULT_ACK_TIMEOUT)),
+                )
             )
-        except Exception:
-            # Whatever went wrong, the message stays in the outbox and is tried again.
-            _LOGGER.exception("Care service webhook failed for alarm %s", entry.alarm_id)
-        return False
+        return build_policy(steps, [TARGET_PERSISTENT_NOTIFICATION, *configured])
 
     @callback
     def _schedule_outbox(self) -> None:
@@ -984,6 +998,12 @@ class EmergencySubsystem(Subsystem):
 
     @override
     @classmethod
+    def migrate_site(cls, hass: HomeAssistant, entry: ConfigEntry, minor_version: int) -> None:
+        if minor_version < 2:  # noqa: PLR2004 - 1.2 made escalation steps subentries
+            migrate_escalation_options(hass, entry)
+
+    @override
+    @classmethod
     async def async_remove_site(cls, hass: HomeAssistant, entry_id: str) -> None:
         await Store[dict[str, Any]](hass, STORAGE_VERSION, _storage_key(entry_id)).async_remove()
         for issue_id in list(ir.async_get(hass).issues):
@@ -992,3 +1012,19 @@ class EmergencySubsystem(Subsystem):
                 or issue_id[1] == f"emergency_path_{entry_id}"
             ):
                 ir.async_delete_issue(hass, DOMAIN, issue_id[1])
+
+
+def _sia_receiver(options: Mapping[str, Any]) -> SiaReceiver | None:
+    """Return the site's SIA DC-09 receiver, if configured (validated by the options flow)."""
+    if not options.get(CONF_SIA_HOST):
+        return None
+    return SiaReceiver(
+        options[CONF_SIA_HOST],
+        int(options.get(CONF_SIA_PORT, DEFAULT_SIA_PORT)),
+        SiaAccount(
+            options[CONF_SIA_ACCOUNT],
+            line=options.get(CONF_SIA_LINE) or "0",
+            receiver=options.get(CONF_SIA_RECEIVER) or None,
+            key=options.get(CONF_SIA_KEY) or None,
+        ),
+    )

@@ -47,7 +47,9 @@ class OutboxEntry:
     attempts: int = 0
     next_attempt_at: datetime | None = None
     channel: str = "webhook"
-    """'webhook' or 'mqtt' (the care service's topic)."""
+    """'webhook', 'mqtt' (the care service's topic) or 'sia' (SIA DC-09 receiver)."""
+    sequence: int | None = None
+    """SIA DC-09 sequence number (kept for every retransmission of the message)."""
 
     def due(self, now: datetime) -> bool:
         """Tell whether it should be sent now."""
@@ -68,6 +70,7 @@ class OutboxEntry:
             "attempts": self.attempts,
             "next_attempt_at": self.next_attempt_at.isoformat() if self.next_attempt_at else None,
             "channel": self.channel,
+            "sequence": self.sequence,
         }
 
     @classmethod
@@ -82,6 +85,7 @@ class OutboxEntry:
             int(data.get("attempts", 0)),
             datetime.fromisoformat(next_at) if next_at else None,
             str(data.get("channel", "webhook")),
+            data.get("sequence"),
         )
 
 
