@@ -5,16 +5,13 @@ A real HTTP server on loopback plays the care service's receiver.
 
 from __future__ import annotations
 
-from collections.abc import AsyncGenerator
 from datetime import UTC, datetime, timedelta
 import hashlib
 import hmac
 import json
 
-from aiohttp import web
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.core import HomeAssistant
-import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry, async_fire_time_changed
 
 from custom_components.smart_quarter.const import DOMAIN
@@ -25,10 +22,8 @@ from custom_components.smart_quarter.emergency.webhook import (
     signature,
 )
 
-from .conftest import apartment_device_id
+from .conftest import SECRET, STATE, CareService, call_and_wait
 
-SECRET = "0123456789abcdef-pflege"
-STATE = "sensor.gesundheitswohnung_1_alarm"
 T0 = datetime(2026, 11, 23, 3, 12, tzinfo=UTC)
 
 
@@ -61,66 +56,6 @@ def test_outbox_entry_round_trip_and_message() -> None:
     assert OutboxEntry.from_dict(entry.as_dict()) == entry
 
 
-class CareService:
-    """A receiver that checks signatures and answers with the status it is told to."""
-
-    def __init__(self) -> None:
-        self.statuses: list[int] = []
-        self.received: list[dict] = []
-
-    async def handle(self, request: web.Request) -> web.Response:
-        body = await request.read()
-        timestamp = request.headers["X-Smart-Quarter-Timestamp"]
-        assert request.headers["X-Smart-Quarter-Signature"] == signature(SECRET, timestamp, body)
-        status = self.statuses.pop(0) if self.statuses else 200
-        if status == 200:
-            self.received.append(json.loads(body))
-        return web.Response(status=status)
-
-
-@pytest.fixture
-async def care_service(socket_enabled: None) -> AsyncGenerator[tuple[CareService, str]]:
-    service = CareService()
-    app = web.Application()
-    app.router.add_post("/alarm", service.handle)
-    runner = web.AppRunner(app)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
-    yield service, f"http://127.0.0.1:{port}/alarm"
-    await runner.cleanup()
-
-
-@pytest.fixture
-async def webhook_site(
-    hass: HomeAssistant, site_entry: MockConfigEntry, care_service: tuple[CareService, str]
-) -> MockConfigEntry:
-    site_entry.add_to_hass(hass)
-    hass.config_entries.async_update_entry(
-        site_entry,
-        options={
-            **site_entry.options,
-            "care_webhook_url": care_service[1],
-            "care_webhook_secret": SECRET,
-        },
-    )
-    assert await hass.config_entries.async_setup(site_entry.entry_id)
-    await hass.async_block_till_done(wait_background_tasks=True)
-    return site_entry
-
-
-async def _call(
-    hass: HomeAssistant, entry: MockConfigEntry, freezer: FrozenDateTimeFactory
-) -> None:
-    await hass.services.async_call(
-        DOMAIN, "trigger_alarm", {"device_id": apartment_device_id(hass, entry)}, blocking=True
-    )
-    freezer.tick(timedelta(seconds=30))
-    async_fire_time_changed(hass)
-    await hass.async_block_till_done(wait_background_tasks=True)
-
-
 async def test_signed_alarm_reaches_the_care_service_and_is_delivered(
     hass: HomeAssistant,
     webhook_site: MockConfigEntry,
@@ -129,7 +64,7 @@ async def test_signed_alarm_reaches_the_care_service_and_is_delivered(
     hass_storage: dict,
 ) -> None:
     service, _ = care_service
-    await _call(hass, webhook_site, freezer)
+    await call_and_wait(hass, webhook_site, freezer)
     assert [message["dispatch"] for message in service.received] == ["first"]
     assert service.received[0]["apartment"] == "Gesundheitswohnung 1"
     assert hass.states.get(STATE).state == "delivered"
@@ -146,7 +81,7 @@ async def test_failures_are_retried_until_confirmed(
 ) -> None:
     service, _ = care_service
     service.statuses = [500, 503]
-    await _call(hass, webhook_site, freezer)
+    await call_and_wait(hass, webhook_site, freezer)
     assert service.received == []
     assert hass.states.get(STATE).state == "active"
     stored = hass_storage[f"{DOMAIN}.{webhook_site.entry_id}.emergency"]["data"]
@@ -168,7 +103,7 @@ async def test_unsent_messages_survive_a_restart(
 ) -> None:
     service, _ = care_service
     service.statuses = [500]
-    await _call(hass, webhook_site, freezer)
+    await call_and_wait(hass, webhook_site, freezer)
     assert await hass.config_entries.async_reload(webhook_site.entry_id)
     await hass.async_block_till_done(wait_background_tasks=True)
     freezer.tick(timedelta(seconds=6))
@@ -201,7 +136,7 @@ async def test_an_unreachable_receiver_keeps_the_message(
     )
     assert await hass.config_entries.async_setup(site_entry.entry_id)
     await hass.async_block_till_done(wait_background_tasks=True)
-    await _call(hass, site_entry, freezer)
+    await call_and_wait(hass, site_entry, freezer)
     stored = hass_storage[f"{DOMAIN}.{site_entry.entry_id}.emergency"]["data"]
     assert [entry["attempts"] for entry in stored["outbox"]] == [1]
     assert hass.states.get(STATE).state == "active"

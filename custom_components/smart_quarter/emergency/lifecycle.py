@@ -125,6 +125,8 @@ class Alarm:
     step_index: int = 0
     step_started_at: datetime | None = None
     last_sent_at: datetime | None = None
+    ack_token: str | None = None
+    """The care service's single-use acknowledgement token of the current escalation."""
 
     @classmethod
     def raise_alarm(
@@ -221,6 +223,7 @@ class Alarm:
         if not self.state.awaits_acknowledgement:
             raise AlarmTransitionError("not_acknowledgeable", self.state)
         self._move(AlarmState.ACKNOWLEDGED, now, actor=actor, channel=channel)
+        self.ack_token = None  # used up, whoever took the alarm
 
     def resolve(self, actor: str, note: str | None, now: datetime) -> None:
         """Close an acknowledged alarm with what was done."""
@@ -267,6 +270,7 @@ class Alarm:
             "step_index": self.step_index,
             "step_started_at": _iso(self.step_started_at),
             "last_sent_at": _iso(self.last_sent_at),
+            "ack_token": self.ack_token,
         }
 
     @classmethod
@@ -283,6 +287,7 @@ class Alarm:
             step_index=data["step_index"],
             step_started_at=_datetime(data["step_started_at"]),
             last_sent_at=_datetime(data["last_sent_at"]),
+            ack_token=data.get("ack_token"),
         )
 
 

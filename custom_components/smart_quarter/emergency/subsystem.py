@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 import logging
 from typing import Any, ClassVar, override
 
-from homeassistant.components import persistent_notification
+from homeassistant.components import persistent_notification, webhook
 from homeassistant.components.binary_sensor.const import BinarySensorDeviceClass
 from homeassistant.components.sensor import SensorDeviceClass
 from homeassistant.config_entries import ConfigEntry, ConfigSubentry, ConfigSubentryFlow
@@ -39,7 +39,9 @@ from ..entity import EntityGroup
 from ..runtime import SmartQuarterConfigEntry
 from ..sensor import SmartQuarterSensorEntityDescription
 from ..subsystem import Subsystem
+from .ack_callback import CallbackError, CallbackRequest, new_token, tokens_match
 from .alarm_book import AlarmBook, Outcome, TriggerResult
+from .callback_endpoint import AckCallbackEndpoint
 from .channels import (
     Receipt,
     SiaReceiver,
@@ -329,7 +331,9 @@ class EmergencySubsystem(Subsystem):
         SUBENTRY_TYPE_ESCALATION_STEP: EscalationStepSubentryFlow,
     }
     platforms = frozenset({Platform.SENSOR, Platform.BUTTON, Platform.BINARY_SENSOR})
-    redact_keys = frozenset({CONF_CARE_WEBHOOK_URL, CONF_CARE_WEBHOOK_SECRET, CONF_SIA_KEY})
+    redact_keys = frozenset(
+        {CONF_CARE_WEBHOOK_URL, CONF_CARE_WEBHOOK_SECRET, CONF_SIA_KEY, "ack_token", "webhook_id"}
+    )
     options_steps = (CARE_RECEIVERS_STEP,)
 
     def __init__(self, hass: HomeAssistant, entry: SmartQuarterConfigEntry) -> None:
@@ -342,6 +346,7 @@ class EmergencySubsystem(Subsystem):
         self.policy = self._policy()
         self.sia = _sia_receiver(entry.options)
         self._sia_sequence = 0
+        self.callback: AckCallbackEndpoint | None = None
         self.apartments: dict[str, ApartmentEmergency] = {}
         self.site = SiteEmergency(self)
         self._lock = asyncio.Lock()
@@ -366,6 +371,12 @@ class EmergencySubsystem(Subsystem):
         self.book.load(stored)
         self.outbox = [OutboxEntry.from_dict(item) for item in stored.get("outbox", [])]
         self._sia_sequence = int(stored.get("sia_sequence", 0))
+        self._webhook_id: str = stored.get("callback_webhook_id") or webhook.async_generate_id()
+        if secret := self.entry.options.get(CONF_CARE_WEBHOOK_SECRET):
+            self.callback = AckCallbackEndpoint(
+                self.hass, self._webhook_id, self.entry.title, secret, self._async_take_by_token
+            )
+            self.callback.register()
         self._drop_messages_without_receiver()
         now = dt_util.utcnow()
         stored_supervision: dict[str, Any] = stored.get("supervision", {})
@@ -408,6 +419,8 @@ class EmergencySubsystem(Subsystem):
 
     @override
     async def async_unload(self) -> None:
+        if self.callback is not None:
+            self.callback.unregister()
         if self.mqtt is not None:
             self.mqtt.detach()
         if self._stop_supervision is not None:
@@ -520,6 +533,21 @@ class EmergencySubsystem(Subsystem):
             alarm.acknowledge(actor, channel, now)
             await self._async_commit_and_act(now)
 
+    async def _async_take_by_token(self, request: CallbackRequest) -> None:
+        """Take an alarm for the care service's verified callback (single-use token)."""
+        async with self._lock:
+            alarm = next((a for a in self.book if a.alarm_id == request.alarm_id), None)
+            if alarm is None or not alarm.state.is_open:
+                raise CallbackError(404, "no such open alarm")
+            if not tokens_match(alarm.ack_token, request.token):
+                raise CallbackError(409, "token used or replaced")
+            now = dt_util.utcnow()
+            try:
+                alarm.acknowledge(f"care_service:{request.by}", "webhook_callback", now)
+            except AlarmTransitionError as err:
+                raise CallbackError(409, err.key) from err
+            await self._async_commit_and_act(now)
+
     async def async_resolve(self, alarm: Alarm, actor: str, note: str | None) -> None:
         """Close an acknowledged alarm."""
         async with self._lock:
@@ -573,6 +601,7 @@ class EmergencySubsystem(Subsystem):
             **self.book.as_dict(),
             "outbox": [entry.as_dict() for entry in self.outbox],
             "sia_sequence": self._sia_sequence,
+            "callback_webhook_id": self._webhook_id,
             "supervision": {
                 device_id: device.supervision.as_dict()
                 for device_id, device in self.triggers.items()
@@ -695,6 +724,8 @@ class EmergencySubsystem(Subsystem):
         for alarm in self.book.open_alarms:
             alarm.activate_if_due(now)
             if (dispatch := escalate(alarm, self.policy, now)) is not None:
+                if alarm.ack_token is None:
+                    alarm.ack_token = new_token()  # one per escalation, stored before sending
                 dispatches.append((alarm, dispatch))
         return dispatches
 
@@ -817,6 +848,7 @@ class EmergencySubsystem(Subsystem):
                 state=alarm.state.value,
                 dispatch=dispatch.reason,
                 sent_at=now,
+                acknowledge=self.callback.details(alarm.ack_token) if self.callback else None,
             )
         self.outbox.append(
             OutboxEntry(message_id, alarm.alarm_id, body, now, channel=channel, sequence=sequence)
@@ -971,6 +1003,13 @@ class EmergencySubsystem(Subsystem):
         return {
             "open_alarms": [alarm.as_dict() for alarm in self.book.open_alarms],
             "duplicates_ignored": self.duplicates,
+            "outbox": [
+                {"channel": entry.channel, "alarm_id": entry.alarm_id, "attempts": entry.attempts}
+                for entry in self.outbox
+            ],
+            "acknowledgement_callback": {"refused": self.callback.refused}
+            if self.callback
+            else None,
             "path_problem": self._path_problem,
             "mqtt": {
                 "topic": self.mqtt.topic,

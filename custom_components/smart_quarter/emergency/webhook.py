@@ -98,8 +98,13 @@ def alarm_message(  # noqa: PLR0913 - keyword-only fields of the message
     state: str,
     dispatch: str,
     sent_at: datetime,
+    acknowledge: dict[str, str | None] | None = None,
 ) -> str:
-    """Build the JSON body of one alarm message (no personal data: names of places only)."""
+    """Build the JSON body of one alarm message (no personal data: names of places only).
+
+    `acknowledge` tells the receiver how to take the alarm: the callback's url (None when
+    Home Assistant has no URL configured), its path and the single-use token.
+    """
     return json.dumps(
         {
             "message_id": message_id,
@@ -109,6 +114,7 @@ def alarm_message(  # noqa: PLR0913 - keyword-only fields of the message
             "state": state,
             "dispatch": dispatch,
             "sent_at": sent_at.isoformat(),
+            "acknowledge": acknowledge,
         },
         ensure_ascii=False,
         separators=(",", ":"),
