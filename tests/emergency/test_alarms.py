@@ -368,6 +368,31 @@ async def test_a_normal_user_cannot_take_or_resolve(
     assert hass.states.get(STATE).state == "active"
 
 
+async def test_named_staff_may_take_and_resolve(
+    hass: HomeAssistant,
+    hass_owner_user: User,
+    loaded_site: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """A non-admin named as staff in the site options acts as care staff; deactivated: not."""
+    nurse = await _normal_user(hass)
+    hass.config_entries.async_update_entry(
+        loaded_site, options={**loaded_site.options, "staff_users": [nurse.id]}
+    )
+    await hass.async_block_till_done()
+    device_id = apartment_device_id(hass, loaded_site)
+    await _action(hass, "trigger_alarm", device_id=device_id)
+    await _tick(hass, freezer, 30)
+    await hass.auth.async_deactivate_user(nurse)
+    with pytest.raises(Unauthorized):
+        await _action(hass, "acknowledge_alarm", nurse, device_id=device_id)
+    await hass.auth.async_activate_user(nurse)
+    await _action(hass, "acknowledge_alarm", nurse, device_id=device_id)
+    assert hass.states.get(STATE).attributes["acknowledged_by"] == f"user:{nurse.id}"
+    await _action(hass, "resolve_alarm", nurse, device_id=device_id, note="ok")
+    assert hass.states.get(STATE).state == "idle"
+
+
 async def test_calling_again_after_it_was_taken_calls_again(
     hass: HomeAssistant,
     loaded_site: MockConfigEntry,

@@ -1,7 +1,7 @@
 """Actions of the emergency subsystem: call for help, cancel, acknowledge and resolve an alarm.
 
-Acknowledging and resolving are for care staff: a user who is not an administrator (e.g. the
-apartment's guest on the Smart-TV) is refused. Automations (no user) may do everything, so
+Acknowledging and resolving are for care staff (administrators and the site's staff
+users): anybody else (e.g. the apartment's guest on the Smart-TV) is refused. Automations (no user) may do everything, so
 the actionable notifications and webhooks of later channels can acknowledge.
 """
 

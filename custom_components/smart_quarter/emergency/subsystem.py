@@ -38,6 +38,7 @@ from ..const import CONF_MQTT_BASE_TOPIC, DOMAIN
 from ..entity import EntityGroup
 from ..runtime import SmartQuarterConfigEntry
 from ..sensor import SmartQuarterSensorEntityDescription
+from ..staff import async_require_staff
 from ..subsystem import Subsystem
 from .ack_callback import CallbackError, CallbackRequest, new_token, tokens_match
 from .alarm_book import AlarmBook, Outcome, TriggerResult
@@ -80,7 +81,7 @@ from .const import (
     TARGET_PERSISTENT_NOTIFICATION,
     TARGET_SIA,
 )
-from .errors import actor_of, async_require_staff, transition_error
+from .errors import actor_of, transition_error
 from .escalation import Dispatch, EscalationPolicy, build_policy, escalate, next_wakeup
 from .escalation_flow import RECEIVER_OPTION, EscalationStepSubentryFlow
 from .lifecycle import Alarm, AlarmState, AlarmTransitionError, Trigger
@@ -152,7 +153,7 @@ class ApartmentEmergency:
 
     async def async_acknowledge(self, context: Context, channel: str) -> None:
         """Take the apartment's open alarm (care staff only)."""
-        await async_require_staff(self._subsystem.hass, context)
+        await async_require_staff(self._subsystem.hass, self._subsystem.entry, context)
         alarm = self._open_alarm()
         try:
             await self._subsystem.async_acknowledge(alarm, actor_of(context), channel)
@@ -161,7 +162,7 @@ class ApartmentEmergency:
 
     async def async_resolve(self, context: Context, channel: str, note: str | None) -> None:
         """Close the apartment's taken alarm (care staff only)."""
-        await async_require_staff(self._subsystem.hass, context)
+        await async_require_staff(self._subsystem.hass, self._subsystem.entry, context)
         alarm = self._open_alarm()
         try:
             await self._subsystem.async_resolve(alarm, actor_of(context), note)
