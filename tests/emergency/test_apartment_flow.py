@@ -40,6 +40,7 @@ async def test_add_apartment(hass: HomeAssistant, site_entry: MockConfigEntry) -
     assert result["data"] == {
         CONF_NAME: "Gesundheitswohnung 2",
         CONF_TRIGGER_DEVICES: ["btn-7", "fall-7"],
+        "trigger_entities": [],
         CONF_CANCEL_WINDOW: 15,
         "supervision_hours": 24,
     }
@@ -51,6 +52,7 @@ async def test_defaults_need_only_a_name(hass: HomeAssistant, site_entry: MockCo
     assert result["data"] == {
         CONF_NAME: "Wohnung 3.12",
         CONF_TRIGGER_DEVICES: [],
+        "trigger_entities": [],
         CONF_CANCEL_WINDOW: 30,
         "supervision_hours": 24,
     }

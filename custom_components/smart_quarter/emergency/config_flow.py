@@ -8,6 +8,8 @@ from typing import Any, override
 from homeassistant.config_entries import SOURCE_RECONFIGURE
 from homeassistant.const import CONF_NAME
 from homeassistant.helpers.selector import (
+    EntitySelector,
+    EntitySelectorConfig,
     NumberSelector,
     NumberSelectorConfig,
     NumberSelectorMode,
@@ -22,6 +24,7 @@ from .const import (
     CONF_SIA_ACCOUNT,
     CONF_SUPERVISION_HOURS,
     CONF_TRIGGER_DEVICES,
+    CONF_TRIGGER_ENTITIES,
     DEFAULT_CANCEL_WINDOW,
     DEFAULT_SUPERVISION_HOURS,
     MAX_CANCEL_WINDOW,
@@ -43,6 +46,9 @@ class ApartmentSubentryFlow(SiteSubentryFlow):
             probatio.Required(CONF_NAME): TextSelector(),
             probatio.Optional(CONF_TRIGGER_DEVICES, default=[]): TextSelector(
                 TextSelectorConfig(multiple=True)
+            ),
+            probatio.Optional(CONF_TRIGGER_ENTITIES, default=[]): EntitySelector(
+                EntitySelectorConfig(domain=["binary_sensor", "event"], multiple=True)
             ),
             probatio.Required(CONF_CANCEL_WINDOW, default=DEFAULT_CANCEL_WINDOW): NumberSelector(
                 NumberSelectorConfig(
@@ -74,6 +80,7 @@ class ApartmentSubentryFlow(SiteSubentryFlow):
         return {
             **data,
             CONF_TRIGGER_DEVICES: [device for device in devices if device],
+            CONF_TRIGGER_ENTITIES: list(dict.fromkeys(data.get(CONF_TRIGGER_ENTITIES, []))),
             CONF_CANCEL_WINDOW: int(data.get(CONF_CANCEL_WINDOW, DEFAULT_CANCEL_WINDOW)),
             CONF_SUPERVISION_HOURS: int(
                 data.get(CONF_SUPERVISION_HOURS, DEFAULT_SUPERVISION_HOURS)
@@ -100,4 +107,6 @@ class ApartmentSubentryFlow(SiteSubentryFlow):
                 continue
             if set(devices) & set(subentry.data.get(CONF_TRIGGER_DEVICES, [])):
                 return {CONF_TRIGGER_DEVICES: "device_in_use"}
+            if set(data[CONF_TRIGGER_ENTITIES]) & set(subentry.data.get(CONF_TRIGGER_ENTITIES, [])):
+                return {CONF_TRIGGER_ENTITIES: "entity_in_use"}
         return {}

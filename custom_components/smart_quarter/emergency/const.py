@@ -4,6 +4,7 @@ from typing import Final
 
 SUBENTRY_TYPE_APARTMENT: Final = "apartment"
 CONF_TRIGGER_DEVICES: Final = "trigger_devices"
+CONF_TRIGGER_ENTITIES: Final = "trigger_entities"
 CONF_CANCEL_WINDOW: Final = "cancel_window"
 DEFAULT_CANCEL_WINDOW: Final = 30  # seconds the person has to cancel a pre-alarm
 MAX_CANCEL_WINDOW: Final = 120

@@ -1,8 +1,8 @@
 """Actions of the emergency subsystem: call for help, cancel, acknowledge and resolve an alarm.
 
 Acknowledging and resolving are for care staff (administrators and the site's staff
-users): anybody else (e.g. the apartment's guest on the Smart-TV) is refused. Automations (no user) may do everything, so
-the actionable notifications and webhooks of later channels can acknowledge.
+users): anybody else (e.g. the apartment's guest on the Smart-TV) is refused. Automations (no
+user) may do everything.
 """
 
 from __future__ import annotations

@@ -17,12 +17,23 @@ from homeassistant.components.binary_sensor.const import BinarySensorDeviceClass
 from homeassistant.components.sensor import SensorDeviceClass
 from homeassistant.config_entries import ConfigEntry, ConfigSubentry, ConfigSubentryFlow
 from homeassistant.const import CONF_NAME, EntityCategory, Platform
-from homeassistant.core import CALLBACK_TYPE, Context, HomeAssistant, callback
+from homeassistant.core import (
+    CALLBACK_TYPE,
+    Context,
+    Event,
+    EventStateChangedData,
+    HomeAssistant,
+    callback,
+)
 from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers import device_registry as dr, issue_registry as ir
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
 from homeassistant.helpers.dispatcher import async_dispatcher_send
-from homeassistant.helpers.event import async_track_point_in_utc_time, async_track_time_interval
+from homeassistant.helpers.event import (
+    async_track_point_in_utc_time,
+    async_track_state_change_event,
+    async_track_time_interval,
+)
 from homeassistant.helpers.storage import Store
 from homeassistant.helpers.translation import (
     async_get_cached_translations,
@@ -68,6 +79,7 @@ from .const import (
     CONF_SUPERVISION_HOURS,
     CONF_TARGETS,
     CONF_TRIGGER_DEVICES,
+    CONF_TRIGGER_ENTITIES,
     DEFAULT_ACK_TIMEOUT,
     DEFAULT_CANCEL_WINDOW,
     DEFAULT_SIA_PORT,
@@ -81,6 +93,7 @@ from .const import (
     TARGET_PERSISTENT_NOTIFICATION,
     TARGET_SIA,
 )
+from .entity_trigger import binary_sensor_calls, event_entity_calls
 from .errors import actor_of, transition_error
 from .escalation import Dispatch, EscalationPolicy, build_policy, escalate, next_wakeup
 from .escalation_flow import RECEIVER_OPTION, EscalationStepSubentryFlow
@@ -363,6 +376,8 @@ class EmergencySubsystem(Subsystem):
         self.mqtt: MqttTriggerInput | None = None
         self.triggers: dict[str, TriggerDevice] = {}
         self._stop_supervision: CALLBACK_TYPE | None = None
+        self._stop_entity_triggers: CALLBACK_TYPE | None = None
+        self.entity_triggers: dict[str, ApartmentEmergency] = {}
 
     @override
     async def async_setup(self) -> None:
@@ -397,6 +412,7 @@ class EmergencySubsystem(Subsystem):
                 )
                 self.triggers[device_id] = TriggerDevice(self, supervision)
         self._forget_issues_of_removed_devices()
+        self._listen_to_trigger_entities()
         self._check_supervision(now)
         self._stop_supervision = async_track_time_interval(
             self.hass, self._check_supervision, SUPERVISION_CHECK_EVERY, cancel_on_shutdown=True
@@ -418,8 +434,44 @@ class EmergencySubsystem(Subsystem):
             )
         self._update_path()
 
+    @callback
+    def _listen_to_trigger_entities(self) -> None:
+        for apartment in self.apartments.values():
+            for entity_id in apartment.subentry.data.get(CONF_TRIGGER_ENTITIES, []):
+                self.entity_triggers[entity_id] = apartment
+        if self.entity_triggers:
+            self._stop_entity_triggers = async_track_state_change_event(
+                self.hass, list(self.entity_triggers), self._async_entity_changed
+            )
+
+    async def _async_entity_changed(self, event: Event[EventStateChangedData]) -> None:
+        """Call for help when a chosen binary sensor turned on or a chosen event entity fired."""
+        entity_id = event.data["entity_id"]
+        old, new = event.data["old_state"], event.data["new_state"]
+        if new is None or (apartment := self.entity_triggers.get(entity_id)) is None:
+            return
+        now = dt_util.utcnow()
+        old_state = old.state if old else None
+        if entity_id.startswith("event."):
+            calls = event_entity_calls(old_state, new.state, now)
+        else:
+            calls = binary_sensor_calls(old_state, new.state)
+        if calls:
+            await self.async_call_for_help(
+                apartment,
+                Trigger(
+                    f"entity:{entity_id}",
+                    str(new.attributes.get("event_type") or "entity"),
+                    now,
+                    message_id=f"{entity_id}@{new.last_changed.isoformat()}",
+                ),
+            )
+
     @override
     async def async_unload(self) -> None:
+        if self._stop_entity_triggers is not None:
+            self._stop_entity_triggers()
+            self._stop_entity_triggers = None
         if self.callback is not None:
             self.callback.unregister()
         if self.mqtt is not None:
