@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from homeassistant.components.sensor import SensorEntity, SensorEntityDescription
@@ -22,7 +23,7 @@ PARALLEL_UPDATES = 0
 class SmartQuarterSensorEntityDescription(SensorEntityDescription):
     """A sensor whose value (and attributes) a function reads from its subject."""
 
-    value_fn: Callable[[Any], StateType]
+    value_fn: Callable[[Any], StateType | datetime]
     attributes_fn: Callable[[Any], Mapping[str, Any]] | None = None
 
 
@@ -47,6 +48,6 @@ class SmartQuarterSensor(SmartQuarterEntity, SensorEntity):
     entity_description: SmartQuarterSensorEntityDescription
 
     @property
-    def native_value(self) -> StateType:
+    def native_value(self) -> StateType | datetime:
         """Read the value from the subject."""
         return self.entity_description.value_fn(self.subject)

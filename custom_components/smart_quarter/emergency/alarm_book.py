@@ -64,6 +64,21 @@ class AlarmBook:
             None,
         )
 
+    def alarms_of(self, apartment_id: str) -> list[Alarm]:
+        """Every alarm of an apartment still kept (open ones and recent closed ones)."""
+        return [alarm for alarm in self if alarm.apartment_id == apartment_id]
+
+    @property
+    def latest(self) -> Alarm | None:
+        """The most recently raised alarm of the site, if any."""
+        return max(self, key=lambda alarm: alarm.created_at, default=None)
+
+    @property
+    def latest_delivered(self) -> Alarm | None:
+        """The most recently raised alarm that a receiver confirmed."""
+        delivered = [alarm for alarm in self if alarm.first_delivery is not None]
+        return max(delivered, key=lambda alarm: alarm.created_at, default=None)
+
     @property
     def open_alarms(self) -> list[Alarm]:
         """Every open alarm, oldest first."""

@@ -20,6 +20,13 @@ apartment, apartment_id, state, dispatch ("first", "repeat", "escalated", "undel
 targets.
 """
 
+EVENT_ALARM_CHANGED: Final = "smart_quarter_alarm_changed"
+"""Fired for every step of an alarm's life (the audit trail in the logbook).
+
+Data: alarm_id, device_id, entity_id (the apartment's alarm sensor), site, apartment, state,
+actor, channel, note.
+"""
+
 TAKE_ACTION_PREFIX: Final = "SMART_QUARTER_TAKE_"
 """Action id of the 'Übernehmen' button of phone notifications: prefix + apartment device id."""
 

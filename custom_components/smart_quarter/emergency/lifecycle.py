@@ -239,6 +239,15 @@ class Alarm:
         return next((t for t in reversed(self.history) if t.state is AlarmState.ACKNOWLEDGED), None)
 
     @property
+    def delivery_latency(self) -> timedelta | None:
+        """Time from the alarm becoming active to the first confirmed delivery, if any."""
+        active = next((t for t in self.history if t.state is AlarmState.ACTIVE), None)
+        delivered = self.first_delivery
+        if active is None or delivered is None:
+            return None
+        return delivered.at - active.at
+
+    @property
     def first_delivery(self) -> Transition | None:
         """The first confirmed delivery, if any."""
         return next((t for t in self.history if t.state is AlarmState.DELIVERED), None)

@@ -14,9 +14,9 @@ from typing import Any, ClassVar, override
 
 from homeassistant.components import persistent_notification, webhook
 from homeassistant.components.binary_sensor.const import BinarySensorDeviceClass
-from homeassistant.components.sensor import SensorDeviceClass
+from homeassistant.components.sensor import SensorDeviceClass, SensorStateClass
 from homeassistant.config_entries import ConfigEntry, ConfigSubentry, ConfigSubentryFlow
-from homeassistant.const import CONF_NAME, EntityCategory, Platform
+from homeassistant.const import CONF_NAME, EntityCategory, Platform, UnitOfTime
 from homeassistant.core import (
     CALLBACK_TYPE,
     Context,
@@ -26,7 +26,7 @@ from homeassistant.core import (
     callback,
 )
 from homeassistant.exceptions import ServiceValidationError
-from homeassistant.helpers import device_registry as dr, issue_registry as ir
+from homeassistant.helpers import device_registry as dr, entity_registry as er, issue_registry as ir
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
 from homeassistant.helpers.dispatcher import async_dispatcher_send
 from homeassistant.helpers.event import (
@@ -47,6 +47,7 @@ from ..binary_sensor import SmartQuarterBinarySensorEntityDescription
 from ..button import SmartQuarterButtonEntityDescription
 from ..const import CONF_MQTT_BASE_TOPIC, DOMAIN
 from ..entity import EntityGroup
+from ..event import SmartQuarterEventEntityDescription
 from ..runtime import SmartQuarterConfigEntry
 from ..sensor import SmartQuarterSensorEntityDescription
 from ..staff import async_require_staff
@@ -85,6 +86,7 @@ from .const import (
     DEFAULT_SIA_PORT,
     DEFAULT_SUPERVISION_HOURS,
     EVENT_ALARM,
+    EVENT_ALARM_CHANGED,
     RECEIVER_TARGETS,
     SUBENTRY_TYPE_APARTMENT,
     SUBENTRY_TYPE_ESCALATION_STEP,
@@ -182,6 +184,23 @@ class ApartmentEmergency:
         except AlarmTransitionError as err:
             raise transition_error(err) from err
 
+    def occurrences(self) -> list[tuple[str, str, dict[str, Any]]]:
+        """Every step of the apartment's kept alarms, for its alarm event entity."""
+        return [
+            (
+                f"{alarm.alarm_id}:{index}",
+                transition.state.value,
+                {
+                    "alarm_id": alarm.alarm_id,
+                    "actor": transition.actor,
+                    "channel": transition.channel,
+                    "note": transition.note,
+                },
+            )
+            for alarm in self._subsystem.book.alarms_of(self.apartment_id)
+            for index, transition in enumerate(alarm.history)
+        ]
+
     def _open_alarm(self) -> Alarm:
         if (alarm := self.alarm) is None:
             raise ServiceValidationError(
@@ -218,6 +237,18 @@ class SiteEmergency:
     def path_problem(self) -> str | None:
         """Why device calls cannot reach Home Assistant now, or None."""
         return self._subsystem.path_problem
+
+    @property
+    def last_alarm(self) -> Alarm | None:
+        """The most recently raised alarm."""
+        return self._subsystem.book.latest
+
+    @property
+    def last_delivery_latency(self) -> float | None:
+        """Seconds from active to confirmed delivery of the latest delivered alarm."""
+        alarm = self._subsystem.book.latest_delivered
+        latency = alarm.delivery_latency if alarm else None
+        return round(latency.total_seconds(), 3) if latency is not None else None
 
 
 class TriggerDevice:
@@ -333,7 +364,37 @@ SITE_SENSORS = (
         value_fn=lambda site: len(site.open_alarms),
         attributes_fn=lambda site: {"alarm_ids": [alarm.alarm_id for alarm in site.open_alarms]},
     ),
+    SmartQuarterSensorEntityDescription(
+        key="last_alarm",
+        translation_key="last_alarm",
+        device_class=SensorDeviceClass.TIMESTAMP,
+        value_fn=lambda site: site.last_alarm.created_at if site.last_alarm else None,
+        attributes_fn=lambda site: _last_alarm_attributes(site.last_alarm),
+    ),
+    SmartQuarterSensorEntityDescription(
+        key="delivery_latency",
+        translation_key="delivery_latency",
+        device_class=SensorDeviceClass.DURATION,
+        state_class=SensorStateClass.MEASUREMENT,
+        native_unit_of_measurement=UnitOfTime.SECONDS,
+        suggested_display_precision=1,
+        value_fn=lambda site: site.last_delivery_latency,
+    ),
 )
+APARTMENT_EVENTS = (
+    SmartQuarterEventEntityDescription(
+        key="alarm_event",
+        translation_key="alarm_event",
+        event_types=[state.value for state in AlarmState],
+        latest_fn=lambda apartment: apartment.occurrences(),
+    ),
+)
+
+
+def _last_alarm_attributes(alarm: Alarm | None) -> dict[str, Any]:
+    if alarm is None:
+        return {"alarm_id": None, "apartment_id": None, "state": None}
+    return {"alarm_id": alarm.alarm_id, "apartment_id": alarm.apartment_id, "state": alarm.state}
 
 
 class EmergencySubsystem(Subsystem):
@@ -344,7 +405,9 @@ class EmergencySubsystem(Subsystem):
         SUBENTRY_TYPE_APARTMENT: ApartmentSubentryFlow,
         SUBENTRY_TYPE_ESCALATION_STEP: EscalationStepSubentryFlow,
     }
-    platforms = frozenset({Platform.SENSOR, Platform.BUTTON, Platform.BINARY_SENSOR})
+    platforms = frozenset(
+        {Platform.SENSOR, Platform.BUTTON, Platform.BINARY_SENSOR, Platform.EVENT}
+    )
     redact_keys = frozenset(
         {CONF_CARE_WEBHOOK_URL, CONF_CARE_WEBHOOK_SECRET, CONF_SIA_KEY, "ack_token", "webhook_id"}
     )
@@ -378,6 +441,7 @@ class EmergencySubsystem(Subsystem):
         self._stop_supervision: CALLBACK_TYPE | None = None
         self._stop_entity_triggers: CALLBACK_TYPE | None = None
         self.entity_triggers: dict[str, ApartmentEmergency] = {}
+        self._transitions_fired: dict[str, int] = {}
 
     @override
     async def async_setup(self) -> None:
@@ -385,6 +449,8 @@ class EmergencySubsystem(Subsystem):
         await async_get_translations(self.hass, self.hass.config.language, "exceptions", {DOMAIN})
         stored = await self._store.async_load() or {}
         self.book.load(stored)
+        # What happened before this start is in the logbook already.
+        self._transitions_fired = {alarm.alarm_id: len(alarm.history) for alarm in self.book}
         self.outbox = [OutboxEntry.from_dict(item) for item in stored.get("outbox", [])]
         self._sia_sequence = int(stored.get("sia_sequence", 0))
         self._webhook_id: str = stored.get("callback_webhook_id") or webhook.async_generate_id()
@@ -1022,7 +1088,47 @@ class EmergencySubsystem(Subsystem):
         return text.format(**placeholders)
 
     @callback
+    def _fire_transitions(self) -> None:
+        """Put every new step of every alarm on the bus once (logbook, automations)."""
+        registry = dr.async_get(self.hass)
+        for alarm in self.book:
+            seen = self._transitions_fired.get(alarm.alarm_id, 0)
+            if seen >= len(alarm.history):
+                continue
+            apartment = self.apartments.get(alarm.apartment_id)
+            device = registry.async_get_device_by_identifier(
+                (DOMAIN, alarm.apartment_id), self.entry.entry_id
+            )
+            entity_id = er.async_get(self.hass).async_get_entity_id(
+                Platform.SENSOR, DOMAIN, f"{alarm.apartment_id}-alarm_state"
+            )
+            for transition in alarm.history[seen:]:
+                actor = transition.actor or ""
+                self.hass.bus.async_fire(
+                    EVENT_ALARM_CHANGED,
+                    {
+                        "alarm_id": alarm.alarm_id,
+                        "device_id": device.id if device else None,
+                        "entity_id": entity_id,
+                        "site": self.entry.title,
+                        "apartment": apartment.subentry.title if apartment else alarm.apartment_id,
+                        "state": transition.state.value,
+                        "actor": transition.actor,
+                        "channel": transition.channel,
+                        "note": transition.note,
+                    },
+                    context=Context(user_id=actor.removeprefix("user:"))
+                    if actor.startswith("user:")
+                    else None,
+                )
+            self._transitions_fired[alarm.alarm_id] = len(alarm.history)
+        kept = {alarm.alarm_id for alarm in self.book}
+        for alarm_id in set(self._transitions_fired) - kept:
+            del self._transitions_fired[alarm_id]
+
+    @callback
     def _announce(self) -> None:
+        self._fire_transitions()
         for apartment in self.apartments.values():
             async_dispatcher_send(self.hass, apartment.update_signal)
         async_dispatcher_send(self.hass, self.site.update_signal)
@@ -1041,6 +1147,9 @@ class EmergencySubsystem(Subsystem):
         elif platform is Platform.BUTTON:
             for apartment in self.apartments.values():
                 yield EntityGroup(apartment.subentry, apartment, APARTMENT_BUTTONS)
+        elif platform is Platform.EVENT:
+            for apartment in self.apartments.values():
+                yield EntityGroup(apartment.subentry, apartment, APARTMENT_EVENTS)
         elif platform is Platform.BINARY_SENSOR:
             yield EntityGroup(None, self.site, SITE_BINARY_SENSORS)
             for apartment in self.apartments.values():
