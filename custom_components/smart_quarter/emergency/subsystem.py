@@ -442,6 +442,7 @@ class EmergencySubsystem(Subsystem):
         self._stop_entity_triggers: CALLBACK_TYPE | None = None
         self.entity_triggers: dict[str, ApartmentEmergency] = {}
         self._transitions_fired: dict[str, int] = {}
+        self._names: dict[str, str] = {}
 
     @override
     async def async_setup(self) -> None:
@@ -478,6 +479,11 @@ class EmergencySubsystem(Subsystem):
                 )
                 self.triggers[device_id] = TriggerDevice(self, supervision)
         self._forget_issues_of_removed_devices()
+        self._names = {
+            **stored.get("apartment_names", {}),
+            **{key: apartment.subentry.title for key, apartment in self.apartments.items()},
+        }
+        self._report_orphan_alarms()
         self._listen_to_trigger_entities()
         self._check_supervision(now)
         self._stop_supervision = async_track_time_interval(
@@ -557,6 +563,70 @@ class EmergencySubsystem(Subsystem):
                 self._cancel_timer()
                 self._cancel_timer = None
             await self._async_save()
+
+    def apartment_name(self, apartment_id: str) -> str:
+        """Return the apartment's name (also for alarms of an apartment removed since)."""
+        return self._names.get(apartment_id, apartment_id)
+
+    @callback
+    def _report_orphan_alarms(self) -> None:
+        """Raise a fixable critical issue for each open alarm of a removed apartment.
+
+        The alarm goes on (it is a real call for help); the repair lets staff close it with a
+        note. Nothing is dropped silently.
+        """
+        prefix = f"orphan_alarm_{self.entry.entry_id}_"
+        orphans = {
+            alarm.alarm_id: alarm
+            for alarm in self.book.open_alarms
+            if alarm.apartment_id not in self.apartments
+        }
+        for domain, issue_id in list(ir.async_get(self.hass).issues):
+            if (
+                domain == DOMAIN
+                and issue_id.startswith(prefix)
+                and issue_id.removeprefix(prefix) not in orphans
+            ):
+                ir.async_delete_issue(self.hass, DOMAIN, issue_id)
+        for alarm_id, alarm in orphans.items():
+            _LOGGER.error(
+                "Alarm %s of the removed apartment %s is still open",
+                alarm_id,
+                self.apartment_name(alarm.apartment_id),
+            )
+            ir.async_create_issue(
+                self.hass,
+                DOMAIN,
+                f"{prefix}{alarm_id}",
+                is_fixable=True,
+                is_persistent=False,
+                severity=ir.IssueSeverity.CRITICAL,
+                translation_key="orphan_alarm",
+                translation_placeholders={
+                    "apartment": self.apartment_name(alarm.apartment_id),
+                    "site": self.entry.title,
+                },
+                data={"entry_id": self.entry.entry_id, "alarm_id": alarm_id},
+            )
+
+    async def async_close_alarm(self, alarm_id: str, actor: str, note: str) -> None:
+        """Close an open alarm whatever its state (the repair of a removed apartment's alarm).
+
+        A pre-alarm is cancelled; an alarm not taken yet is taken and resolved, with the note.
+        """
+        async with self._lock:
+            alarm = next((a for a in self.book.open_alarms if a.alarm_id == alarm_id), None)
+            if alarm is None:
+                return
+            now = dt_util.utcnow()
+            if alarm.state is AlarmState.PRE_ALARM:
+                alarm.cancel(now, actor=actor, channel="repair")
+            else:
+                if alarm.state is not AlarmState.ACKNOWLEDGED:
+                    alarm.acknowledge(actor, "repair", now)
+                alarm.resolve(actor, note, now)
+            await self._async_commit_and_act(now)
+        self._report_orphan_alarms()
 
     def apartment_of_device(self, device_id: str) -> ApartmentEmergency | None:
         """Return the apartment a trigger device belongs to."""
@@ -721,6 +791,11 @@ class EmergencySubsystem(Subsystem):
             "outbox": [entry.as_dict() for entry in self.outbox],
             "sia_sequence": self._sia_sequence,
             "callback_webhook_id": self._webhook_id,
+            # Names of apartments with kept alarms, for alarms of apartments removed since.
+            "apartment_names": {
+                alarm.apartment_id: self._names.get(alarm.apartment_id, alarm.apartment_id)
+                for alarm in self.book
+            },
             "supervision": {
                 device_id: device.supervision.as_dict()
                 for device_id, device in self.triggers.items()
@@ -875,8 +950,7 @@ class EmergencySubsystem(Subsystem):
 
     @callback
     def _send(self, alarm: Alarm, dispatch: Dispatch) -> None:
-        apartment = self.apartments.get(alarm.apartment_id)
-        name = apartment.subentry.title if apartment else alarm.apartment_id
+        name = self.apartment_name(alarm.apartment_id)
         placeholders = {"apartment": name, "site": self.entry.title, "state": alarm.state.value}
         if TARGET_PERSISTENT_NOTIFICATION in dispatch.targets:
             persistent_notification.async_create(
@@ -946,7 +1020,7 @@ class EmergencySubsystem(Subsystem):
 
     def _enqueue(self, alarm: Alarm, dispatch: Dispatch, now: datetime, channel: str) -> None:
         apartment = self.apartments.get(alarm.apartment_id)
-        name = apartment.subentry.title if apartment else alarm.apartment_id
+        name = self.apartment_name(alarm.apartment_id)
         message_id = ulid_now()
         sequence = None
         if channel == TARGET_SIA:
@@ -1095,7 +1169,6 @@ class EmergencySubsystem(Subsystem):
             seen = self._transitions_fired.get(alarm.alarm_id, 0)
             if seen >= len(alarm.history):
                 continue
-            apartment = self.apartments.get(alarm.apartment_id)
             device = registry.async_get_device_by_identifier(
                 (DOMAIN, alarm.apartment_id), self.entry.entry_id
             )
@@ -1111,7 +1184,7 @@ class EmergencySubsystem(Subsystem):
                         "device_id": device.id if device else None,
                         "entity_id": entity_id,
                         "site": self.entry.title,
-                        "apartment": apartment.subentry.title if apartment else alarm.apartment_id,
+                        "apartment": self.apartment_name(alarm.apartment_id),
                         "state": transition.state.value,
                         "actor": transition.actor,
                         "channel": transition.channel,
