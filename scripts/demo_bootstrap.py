@@ -7,7 +7,9 @@ that the onboarding and the config flows work end to end:
 - the owner "admin" (onboarding user step) and the non-admin care-service user "pflege";
 - the MQTT integration pointed at the demo's Mosquitto;
 - the site "Jena-Lobeda" with the telemedicine room "TMR Lobeda" and the apartment
-  "Gesundheitswohnung 1" with three emergency trigger devices.
+  "Gesundheitswohnung 1" with three emergency trigger devices;
+- "pflege" named as staff of the site (takes alarms), and the simulated care service's
+  webhook as the site's receiver (its shared secret is DEMO_CARE_SECRET).
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ ADMIN = {"name": "Demo Technik", "username": "admin", "password": "smartquarter-
 CARE_USER = {"name": "Pflegedienst", "username": "pflege", "password": "smartquarter-pflege"}
 SITE = {"name": "Jena-Lobeda", "location": {"latitude": 50.8876, "longitude": 11.6134}}
 ROOM = {"name": "TMR Lobeda", "address": "Karl-Marx-Allee 28, 07747 Jena"}
+DEMO_CARE_SECRET = "smartquarter-demo-pflegedienst"  # noqa: S105 - published demo value
 APARTMENT = {
     "name": "Gesundheitswohnung 1",
     "trigger_devices": ["zugschnur-bad-1", "funkfinger-1", "sturzsensor-1"],
@@ -192,6 +195,61 @@ class Demo:
             ],
         )
 
+    async def options_page(
+        self, entry_id: str, page: str, answer: dict[str, Any]
+    ) -> dict[str, Any]:
+        """Submit one page of the site's options (its options flow is a menu)."""
+        base = "/api/config/config_entries/options/flow"
+        menu = await self.api("POST", base, {"handler": entry_id})
+        form = await self.api("POST", f"{base}/{menu['flow_id']}", {"next_step_id": page})
+        result = await self.api("POST", f"{base}/{form['flow_id']}", answer)
+        if result["type"] != "create_entry":
+            raise SystemExit(f"bootstrap: options page {page} ended with {result}")
+        return result
+
+    async def ensure_care_receivers(self, care_url: str, secret: str) -> None:
+        [site] = await self.entries("smart_quarter")
+        # The entry listing does not show options; the forms show them as suggested values.
+        base = "/api/config/config_entries/options/flow"
+        menu = await self.api("POST", base, {"handler": site["entry_id"]})
+        form = await self.api("POST", f"{base}/{menu['flow_id']}", {"next_step_id": "site"})
+        current = {
+            field["name"]: (field.get("description") or {}).get("suggested_value")
+            for field in form["data_schema"]
+        }
+        await self.api("DELETE", f"{base}/{form['flow_id']}")
+        users = await self.ws({"type": "config/auth/list"})
+        care_id = next(user["id"] for user in users if user["name"] == CARE_USER["name"])
+        if care_id not in (current.get("staff_users") or []):
+            print("bootstrap: naming 'pflege' as staff of the site (may take alarms)")
+            await self.options_page(
+                site["entry_id"],
+                "site",
+                {"mqtt_base_topic": current["mqtt_base_topic"], "staff_users": [care_id]},
+            )
+            await self.wait_until_loaded("smart_quarter")
+        menu = await self.api("POST", base, {"handler": site["entry_id"]})
+        form = await self.api(
+            "POST", f"{base}/{menu['flow_id']}", {"next_step_id": "care_receivers"}
+        )
+        await self.api("DELETE", f"{base}/{form['flow_id']}")
+        url = next(
+            (
+                (field.get("description") or {}).get("suggested_value")
+                for field in form["data_schema"]
+                if field["name"] == "care_webhook_url"
+            ),
+            None,
+        )
+        if url != care_url:
+            print(f"bootstrap: the care service's webhook is the simulator at {care_url}")
+            await self.options_page(
+                site["entry_id"],
+                "care_receivers",
+                {"care_webhook_url": care_url, "care_webhook_secret": secret},
+            )
+            await self.wait_until_loaded("smart_quarter")
+
     async def ensure_site(self) -> None:
         sites = await self.entries("smart_quarter")
         if not sites:
@@ -218,6 +276,7 @@ async def main() -> None:
     parser.add_argument("--url", default="http://localhost:8123")
     parser.add_argument("--mqtt-port", type=int, default=1883)
     parser.add_argument("--timeout", type=float, default=600)
+    parser.add_argument("--care-url", default="http://127.0.0.1:8124/alarm")
     args = parser.parse_args()
     async with aiohttp.ClientSession() as session:
         demo = Demo(session, args.url)
@@ -225,9 +284,13 @@ async def main() -> None:
         await demo.wait_until_up(args.timeout)
         await demo.log_in()
         await demo.ensure_care_user()
+        # Links Home Assistant hands out (e.g. the care service's acknowledgement callback)
+        # must point at where the demo listens: loopback, not this machine's network address.
+        await demo.ws({"type": "config/core/update", "internal_url": args.url})
         await demo.ensure_mqtt(args.mqtt_port)
         await demo.ensure_site()
         await demo.wait_until_loaded("smart_quarter")
+        await demo.ensure_care_receivers(args.care_url, DEMO_CARE_SECRET)
         if demo._ws is not None:  # noqa: SLF001
             await demo._ws.close()  # noqa: SLF001
         print(f"bootstrap: demo ready after {time.monotonic() - started:.0f} s")

@@ -50,6 +50,7 @@ class Demo:
     url: str
     mqtt_port: int
     ha_port: int
+    care_port: int
     process: subprocess.Popen[str]
     output: list[str]
 
@@ -95,12 +96,13 @@ class Demo:
 
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Demo]:
-    ha_port, mqtt_port = _free_port(), _free_port()
+    ha_port, mqtt_port, care_port = _free_port(), _free_port(), _free_port()
     env = {
         **os.environ,
         "DEMO_DIR": str(tmp_path_factory.mktemp("demo")),
         "HA_PORT": str(ha_port),
         "MQTT_PORT": str(mqtt_port),
+        "CARE_PORT": str(care_port),
     }
     process = subprocess.Popen(
         [str(REPO / "scripts" / "develop")],
@@ -122,7 +124,7 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Demo]:
         output.append(line)
         if "demo ready" in line:
             break
-    demo = Demo(f"http://127.0.0.1:{ha_port}", mqtt_port, ha_port, process, output)
+    demo = Demo(f"http://127.0.0.1:{ha_port}", mqtt_port, ha_port, care_port, process, output)
     try:
         assert any("demo ready" in line for line in output), "".join(output[-40:])
         yield demo
@@ -194,6 +196,79 @@ def test_pull_cord_over_the_real_broker_raises_one_alarm(demo: Demo) -> None:
     # The guest cancels on the TV (a button press through the API).
     demo.request("/api/services/button/press", token, {"entity_id": cancel})
     assert demo.request(f"/api/states/{sensor}", token)["state"] == "idle"
+
+
+def _wait_for_state(demo: Demo, entity_id: str, token: str, wanted: str, within: float) -> str:
+    deadline = time.monotonic() + within
+    state = ""
+    while time.monotonic() < deadline:
+        state = demo.request(f"/api/states/{entity_id}", token)["state"]
+        if state == wanted:
+            break
+        time.sleep(0.2)
+    return state
+
+
+def test_alarm_reaches_the_care_service_which_takes_it_back(demo: Demo) -> None:
+    """Trigger over Mosquitto -> signed webhook -> care service's callback -> taken -> resolved.
+
+    A second call confirms the pre-alarm at once, so nobody waits for the cancel window.
+    """
+    from paho.mqtt import publish
+
+    token = demo.log_in("pflege", "smartquarter-pflege")
+    sensor = "sensor.gesundheitswohnung_1_alarm"
+    assert demo.request(f"/api/states/{sensor}", token)["state"] == "idle"
+    for device, event, message_id in (
+        ("sturzsensor-1", "fall", "e2e-care-1"),
+        ("funkfinger-1", "button", "e2e-care-2"),
+    ):
+        publish.single(
+            f"smart_quarter/jena_lobeda/emergency/{device}/event",
+            json.dumps({"event": event, "id": message_id}),
+            qos=1,
+            hostname="127.0.0.1",
+            port=demo.mqtt_port,
+        )
+    assert _wait_for_state(demo, sensor, token, "delivered", 30) == "delivered"
+    care = f"http://127.0.0.1:{demo.care_port}"
+    with urllib.request.urlopen(f"{care}/alarms", timeout=10) as response:
+        received = json.loads(response.read())
+    alarm_id = demo.request(f"/api/states/{sensor}", token)["attributes"]["alarm_id"]
+    [first] = [message for message in received if message["alarm_id"] == alarm_id][:1]
+    assert first["apartment"] == "Gesundheitswohnung 1"
+    assert first["acknowledge"]["token"]
+
+    request = urllib.request.Request(
+        f"{care}/acknowledge/{alarm_id}",
+        json.dumps({"by": "Schwester Anna"}).encode(),
+        {"Content-Type": "application/json"},
+    )
+    with urllib.request.urlopen(request, timeout=30) as response:
+        assert json.loads(response.read())["result"] == "acknowledged"
+    state = demo.request(f"/api/states/{sensor}", token)
+    assert state["state"] == "acknowledged"
+    assert state["attributes"]["acknowledged_by"] == "care_service:Schwester Anna"
+
+    # The care user is staff of the demo site: resolves it with a note.
+    demo.request(
+        "/api/services/smart_quarter/resolve_alarm",
+        token,
+        {"device_id": _apartment_device(demo), "note": "Sturz, versorgt"},
+    )
+    assert demo.request(f"/api/states/{sensor}", token)["state"] == "idle"
+
+
+def _apartment_device(demo: Demo) -> str:
+    token = demo.log_in("admin", "smartquarter-admin")  # rendering templates is for admins
+    template = "{{ device_id('sensor.gesundheitswohnung_1_alarm') }}"
+    request = urllib.request.Request(
+        f"{demo.url}/api/template",
+        json.dumps({"template": template}).encode(),
+        {"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
+    )
+    with urllib.request.urlopen(request, timeout=30) as response:
+        return response.read().decode()
 
 
 def test_simulated_devices_send_their_supervision_signal(demo: Demo) -> None:
