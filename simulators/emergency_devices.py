@@ -10,6 +10,8 @@ trigger_message.py) to the demo's Mosquitto:
     python simulators/emergency_devices.py battery-low sturzsensor-1
     python simulators/emergency_devices.py heartbeats --every 600 zugschnur-bad-1 funkfinger-1 ...
 
+Calls (press, pull, fall, cancel, battery-low, heartbeat) are repeated every 2 s until Home
+Assistant acknowledges them on <base>/emergency/<device>/ack, as real devices do.
 "heartbeats" runs until stopped (scripts/develop starts it for the demo's devices); stop it to
 see a device fall silent after its supervision interval. Not shipped by HACS.
 """
@@ -17,14 +19,16 @@ see a device fall silent after its supervision interval. Not shipped by HACS.
 from __future__ import annotations
 
 import argparse
+import contextlib
 from datetime import UTC, datetime
 import json
 import signal
 import sys
 import threading
+import time
 import uuid
 
-from paho.mqtt import publish
+from paho.mqtt import client as mqtt, publish
 
 EVENTS = {
     "press": "button",
@@ -55,6 +59,43 @@ def send(args: argparse.Namespace, device: str, event: str, battery: int | None 
     print(f"{datetime.now():%H:%M:%S} {device}: {event}", flush=True)
 
 
+def call_until_acknowledged(
+    args: argparse.Namespace, device: str, event: str, within: float = 120
+) -> bool:
+    """Send a call and repeat it every 2 s until Home Assistant acknowledges it.
+
+    Real devices and gateways repeat too: a call sent while Home Assistant is away from the
+    broker is not kept by the broker.
+    """
+    payload = message(event, args.battery)
+    message_id = json.loads(payload)["id"]
+    base = f"{args.base_topic}/emergency/{device}"
+    acknowledged = threading.Event()
+
+    def on_message(client: mqtt.Client, userdata: object, msg: mqtt.MQTTMessage) -> None:
+        with contextlib.suppress(ValueError):
+            if json.loads(msg.payload).get("id") == message_id:
+                print(f"{datetime.now():%H:%M:%S} {device}: acknowledged {msg.payload.decode()}")
+                acknowledged.set()
+
+    client = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2, client_id=f"sim-{device}")
+    client.on_message = on_message
+    client.on_connect = lambda c, *_: c.subscribe(f"{base}/ack", qos=1)
+    client.reconnect_delay_set(1, 2)
+    client.connect_async(args.host, args.port)
+    client.loop_start()
+    deadline = time.monotonic() + within
+    try:
+        while not acknowledged.is_set() and time.monotonic() < deadline:
+            client.publish(f"{base}/event", payload, qos=1)
+            print(f"{datetime.now():%H:%M:%S} {device}: {event}", flush=True)
+            acknowledged.wait(2)
+    finally:
+        client.disconnect()
+        client.loop_stop()
+    return acknowledged.is_set()
+
+
 def main() -> None:
     """Parse the command line and send."""
     parser = argparse.ArgumentParser(
@@ -71,7 +112,9 @@ def main() -> None:
 
     if args.command != "heartbeats":
         for device in args.devices:
-            send(args, device, EVENTS[args.command], args.battery)
+            if not call_until_acknowledged(args, device, EVENTS[args.command]):
+                print(f"{device}: no acknowledgement from Home Assistant", file=sys.stderr)
+                sys.exit(1)
         return
 
     stop = threading.Event()

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections import Counter, deque
 from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
+import json
 import logging
 from typing import TYPE_CHECKING
 
@@ -109,6 +110,28 @@ class MqttTriggerInput:
         while self._waiting:
             await handle(self._waiting.popleft())
         return self.subscribed
+
+    async def async_acknowledge(self, device_id: str, body: dict[str, str | None]) -> None:
+        """Tell the device its message is stored: '<base>/emergency/<id>/ack' (QoS 1).
+
+        Devices (or their gateway) repeat a call until this arrives, so a call sent while
+        Home Assistant was away from the broker is not lost. Nothing is sent while the
+        broker is away: the device's repetition is what gets the call through then.
+        """
+        if not self.subscribed or not self.connected:
+            return
+        from homeassistant.components import mqtt  # noqa: PLC0415 - only sites with MQTT
+
+        try:
+            await mqtt.async_publish(
+                self._hass,
+                f"{self._base_topic}/emergency/{device_id}/ack",
+                json.dumps(body, separators=(",", ":")),
+                qos=1,
+                retain=False,
+            )
+        except Exception:  # noqa: BLE001 - the device repeats; log and go on
+            _LOGGER.warning("Could not acknowledge message %s to device %s", body, device_id)
 
     async def async_subscribe(self) -> bool:
         """Subscribe once MQTT is available (waits for its client); return whether it did."""

@@ -650,17 +650,27 @@ class EmergencySubsystem(Subsystem):
             async_dispatcher_send(self.hass, device.update_signal)
         apartment = self.apartment_of_device(message.device_id)
         trigger = Trigger(f"device:{message.device_id}", message.kind, now, message.message_id)
+        outcome: str = "heard"
+        alarm_id: str | None = None
         if apartment is None:
             if message.kind.raises_alarm:
                 self._unassigned_call(message)
-            return
-        if message.kind.raises_alarm:
-            await self.async_call_for_help(apartment, trigger)
+            outcome = "unassigned"
+        elif message.kind.raises_alarm:
+            result = await self.async_call_for_help(apartment, trigger)
+            outcome, alarm_id = result.outcome, result.alarm.alarm_id if result.alarm else None
         elif message.kind is TriggerKind.CANCEL:
             async with self._lock:
                 result = self.book.cancel_from_device(apartment.apartment_id, trigger, now)
                 if result.outcome in (Outcome.CANCELLED, Outcome.RESET):
                     await self._async_commit_and_act(now)
+            outcome, alarm_id = result.outcome, result.alarm.alarm_id if result.alarm else None
+        if message.message_id is not None and self.mqtt is not None:
+            # Stored (or known as a duplicate): the device may stop repeating it.
+            await self.mqtt.async_acknowledge(
+                message.device_id,
+                {"id": message.message_id, "result": str(outcome), "alarm_id": alarm_id},
+            )
 
     @callback
     def _unassigned_call(self, message: TriggerMessage) -> None:

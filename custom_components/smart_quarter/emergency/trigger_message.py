@@ -9,6 +9,12 @@ kinds: "button" (wearable or wall button), "pull_cord", "fall" (fall detector), 
 "battery_low". "id" is unique per message from a device; QoS 1 may deliver a message twice,
 and the id is what recognises the duplicate.
 
+Acknowledgement: once a message with an id is stored (or recognised as a duplicate), Home
+Assistant publishes {"id": "<message id>", "result": "raised|joined|duplicate|cancelled|reset|
+ignored|heard|unassigned", "alarm_id": "<id or null>"} to <base>/emergency/<device id>/ack
+(QoS 1). Devices repeat a call until it arrives: the broker does not keep messages for Home
+Assistant while it is disconnected.
+
 A call for help must never be lost to a formality: only a payload that is not a JSON object or
 names no known event is refused (one exception type, `TriggerMessageError`, with a key that
 names the reason). A bad or missing id, time stamp or battery level is reported in `problems`
