@@ -115,7 +115,7 @@ class Client:
         deadline = time.monotonic() + within
         while time.monotonic() < deadline:
             self.publish(topic, payload)
-            for _, _, body in self.wait_for(1, 1.0, lambda t, p: t == ack_topic):
+            for _, _, body in self.wait_for(1, 1.0, lambda t, _payload: t == ack_topic):
                 answer: dict[str, Any] = json.loads(body)
                 if answer.get("id") == message_id:
                     return answer
@@ -128,7 +128,10 @@ class Client:
         self._client.loop_stop()
 
     def wait_for(
-        self, count: int, within: float, accept: Callable[[str, bytes], bool] = lambda t, p: True
+        self,
+        count: int,
+        within: float,
+        accept: Callable[[str, bytes], bool] = lambda _topic, _payload: True,
     ) -> list[tuple[float, str, bytes]]:
         """Return the next `count` accepted messages (fewer when `within` seconds pass)."""
         found: list[tuple[float, str, bytes]] = []

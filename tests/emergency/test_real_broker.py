@@ -92,7 +92,7 @@ async def test_broker_restart_mid_alarm_loses_nothing(
             f"{BASE}/emergency/btn-0/event", json.dumps({"event": "button", "id": "a"})
         )
         first = await hass.async_add_executor_job(
-            care.wait_for, 1, 10, lambda t, p: json.loads(p)["apartment"] == "Wohnung 0"
+            care.wait_for, 1, 10, lambda _topic, p: json.loads(p)["apartment"] == "Wohnung 0"
         )
         assert _care_alarms(first)[0]["dispatch"] == "first"
 
@@ -121,7 +121,7 @@ async def test_broker_restart_mid_alarm_loses_nothing(
         assert again["result"] == "duplicate"
         assert len(subsystem.book.open_alarms) == 2
         delivered = await hass.async_add_executor_job(
-            care.wait_for, 1, 20, lambda t, p: json.loads(p)["apartment"] == "Wohnung 1"
+            care.wait_for, 1, 20, lambda _topic, p: json.loads(p)["apartment"] == "Wohnung 1"
         )
         assert [m["dispatch"] for m in _care_alarms(delivered)] == ["first"]
         alarm_1 = subsystem.book.open_alarm("01JAPT00000000000000000001")
