@@ -177,6 +177,13 @@ def test_every_exception_key_is_translated(language: str) -> None:
         keys |= {f"alarm_{k}" for k in re.findall(r'AlarmTransitionError\("(\w+)"', source)}
         keys |= set(re.findall(r'async_get_exception_message\(\s*DOMAIN, "(\w+)"', source))
         keys |= set(re.findall(r'self\._message\(\s*"(\w+)"', source))
+        # Technician notices: _technician_notice(id, "<key>" if ... else None, ...) and the
+        # emergency path's problems ("path_<problem>"), each with a title and a message.
+        notices = set(re.findall(r'"(\w+)" if \w+ else None', source))
+        notices |= {
+            f"path_{p}" for p in re.findall(r"problem = (?:None if \w+ else )?\"(\w+)\"", source)
+        }
+        keys |= {f"technician_{n}_{part}" for n in notices for part in ("title", "message")}
     assert keys
     for key in keys:
         assert _has(tree, f"exceptions.{key}.message"), key

@@ -6,6 +6,7 @@ from datetime import timedelta
 
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.components.mqtt.const import MQTT_CONNECTION_STATE
+from homeassistant.components.persistent_notification import _async_get_or_create_notifications
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import issue_registry as ir
 from homeassistant.helpers.dispatcher import async_dispatcher_send
@@ -52,12 +53,15 @@ async def test_broker_loss_and_recovery(
         "emergency_path_broker_lost"
     )
     assert "cannot reach Home Assistant (broker_lost)" in caplog.text
+    notices = _async_get_or_create_notifications(hass)
+    assert notices[f"{DOMAIN}_{issue_id}"]["title"] == "Emergency path degraded: Jena-Lobeda"
 
     async_dispatcher_send(hass, MQTT_CONNECTION_STATE, True)
     await hass.async_block_till_done()
     assert hass.states.get(PATH).state == "off"
     assert issue_registry.async_get_issue(DOMAIN, issue_id) is None
     assert "reach Home Assistant again" in caplog.text
+    assert f"{DOMAIN}_{issue_id}" not in _async_get_or_create_notifications(hass)
 
 
 async def test_mqtt_that_never_comes_is_reported_after_the_grace(

@@ -6,6 +6,7 @@ from datetime import UTC, datetime, timedelta
 import json
 
 from freezegun.api import FrozenDateTimeFactory
+from homeassistant.components.persistent_notification import _async_get_or_create_notifications
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import issue_registry as ir
 import pytest
@@ -89,6 +90,10 @@ async def test_silent_device_is_a_problem_and_a_repair_issue(
     assert issue is not None
     assert issue.severity is ir.IssueSeverity.ERROR
     assert issue.translation_placeholders["apartment"] == "Gesundheitswohnung 1"
+    # The technicians get a notification too, which goes when the device is heard again.
+    notice = _async_get_or_create_notifications(hass)[f"{DOMAIN}_{issue_id}"]
+    assert notice["title"] == "Trigger device btn-1 not heard"
+    assert "more than 24 hours" in notice["message"]
 
     async_fire_mqtt_message(
         hass, TOPIC.format("btn-1"), json.dumps({"event": "heartbeat", "id": "h2"})
@@ -164,3 +169,28 @@ async def test_a_removed_device_takes_its_issue_along(
     await hass.async_block_till_done()
     assert issue_registry.async_get_issue(DOMAIN, issue_id) is None
     assert issue_registry.async_get_issue(DOMAIN, f"trigger_silent_{mqtt_site.entry_id}_cord-1")
+
+
+async def test_low_battery_is_an_issue_and_a_notice_until_replaced(
+    hass: HomeAssistant, mqtt_site: MockConfigEntry, issue_registry: ir.IssueRegistry
+) -> None:
+    battery = "binary_sensor.gesundheitswohnung_1_trigger_cord_1_battery"
+    issue_id = f"trigger_battery_{mqtt_site.entry_id}_cord-1"
+    async_fire_mqtt_message(
+        hass, TOPIC.format("cord-1"), json.dumps({"event": "battery_low", "id": "b1"})
+    )
+    await hass.async_block_till_done()
+    assert hass.states.get(battery).state == "on"
+    issue = issue_registry.async_get_issue(DOMAIN, issue_id)
+    assert issue is not None
+    assert issue.severity is ir.IssueSeverity.WARNING
+    notices = _async_get_or_create_notifications(hass)
+    assert notices[f"{DOMAIN}_{issue_id}"]["title"] == "Low battery: cord-1"
+
+    async_fire_mqtt_message(
+        hass, TOPIC.format("cord-1"), json.dumps({"event": "heartbeat", "id": "h9", "battery": 100})
+    )
+    await hass.async_block_till_done()
+    assert hass.states.get(battery).state == "off"
+    assert issue_registry.async_get_issue(DOMAIN, issue_id) is None
+    assert f"{DOMAIN}_{issue_id}" not in _async_get_or_create_notifications(hass)

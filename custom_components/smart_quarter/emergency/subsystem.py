@@ -259,6 +259,7 @@ class TriggerDevice:
         self._subsystem = subsystem
         self.supervision = supervision
         self.silent = False
+        self.battery_flagged = False
 
     @property
     def update_signal(self) -> str:
@@ -865,19 +866,29 @@ class EmergencySubsystem(Subsystem):
                 translation_key=f"emergency_path_{problem}",
                 translation_placeholders={"site": self.entry.title},
             )
+        self._technician_notice(
+            issue_id,
+            f"path_{problem}" if problem else None,
+            {"site": self.entry.title},
+        )
         async_dispatcher_send(self.hass, self.site.update_signal)
 
     @callback
     def _forget_issues_of_removed_devices(self) -> None:
-        """Drop the silence issues of devices no apartment lists any more."""
-        prefix = f"trigger_silent_{self.entry.entry_id}_"
+        """Drop the silence and battery issues of devices no apartment lists any more."""
+        prefixes = (
+            f"trigger_silent_{self.entry.entry_id}_",
+            f"trigger_battery_{self.entry.entry_id}_",
+        )
         for domain, issue_id in list(ir.async_get(self.hass).issues):
-            if (
-                domain == DOMAIN
-                and issue_id.startswith(prefix)
-                and issue_id.removeprefix(prefix) not in self.triggers
-            ):
-                ir.async_delete_issue(self.hass, DOMAIN, issue_id)
+            for prefix in prefixes:
+                if (
+                    domain == DOMAIN
+                    and issue_id.startswith(prefix)
+                    and issue_id.removeprefix(prefix) not in self.triggers
+                ):
+                    ir.async_delete_issue(self.hass, DOMAIN, issue_id)
+                    persistent_notification.async_dismiss(self.hass, f"{DOMAIN}_{issue_id}")
 
     @callback
     def _check_supervision(self, now: datetime) -> None:
@@ -888,14 +899,15 @@ class EmergencySubsystem(Subsystem):
         if self.mqtt is not None and not self.mqtt.subscribed and self.triggers:
             self.hass.async_create_task(self._async_retry_mqtt(), eager_start=False)
         self._update_path()
+        self._check_batteries()
         for device_id, device in self.triggers.items():
             silent = device.supervision.is_silent(now)
             if silent == device.silent:
                 continue
             device.silent = silent
             issue_id = f"trigger_silent_{self.entry.entry_id}_{device_id}"
+            placeholders = self._device_placeholders(device_id, device)
             if silent:
-                apartment = self.apartment_of_device(device_id)
                 _LOGGER.error(
                     "Trigger device %s has not been heard since %s",
                     device_id,
@@ -908,16 +920,62 @@ class EmergencySubsystem(Subsystem):
                     is_fixable=False,
                     severity=ir.IssueSeverity.ERROR,
                     translation_key="trigger_device_silent",
-                    translation_placeholders={
-                        "device": device_id,
-                        "apartment": apartment.subentry.title if apartment else "-",
-                        "site": self.entry.title,
-                        "hours": str(int(device.supervision.interval.total_seconds() // 3600)),
-                    },
+                    translation_placeholders=placeholders,
                 )
             else:
                 ir.async_delete_issue(self.hass, DOMAIN, issue_id)
+            self._technician_notice(issue_id, "device_silent" if silent else None, placeholders)
             async_dispatcher_send(self.hass, device.update_signal)
+
+    @callback
+    def _check_batteries(self) -> None:
+        """Low battery of a trigger device: repair issue and technician notice, until good."""
+        for device_id, device in self.triggers.items():
+            low = device.supervision.battery_low
+            if low == device.battery_flagged:
+                continue
+            device.battery_flagged = low
+            issue_id = f"trigger_battery_{self.entry.entry_id}_{device_id}"
+            placeholders = self._device_placeholders(device_id, device)
+            if low:
+                _LOGGER.warning("Trigger device %s reports a low battery", device_id)
+                ir.async_create_issue(
+                    self.hass,
+                    DOMAIN,
+                    issue_id,
+                    is_fixable=False,
+                    severity=ir.IssueSeverity.WARNING,
+                    translation_key="trigger_battery_low",
+                    translation_placeholders=placeholders,
+                )
+            else:
+                ir.async_delete_issue(self.hass, DOMAIN, issue_id)
+            self._technician_notice(issue_id, "battery_low" if low else None, placeholders)
+
+    def _device_placeholders(self, device_id: str, device: TriggerDevice) -> dict[str, str]:
+        apartment = self.apartment_of_device(device_id)
+        return {
+            "device": device_id,
+            "apartment": apartment.subentry.title if apartment else "-",
+            "site": self.entry.title,
+            "hours": str(int(device.supervision.interval.total_seconds() // 3600)),
+        }
+
+    @callback
+    def _technician_notice(
+        self, notice_id: str, key: str | None, placeholders: dict[str, str]
+    ) -> None:
+        """Show (key) or take back (None) a notification for the site's technicians."""
+        notification_id = f"{DOMAIN}_{notice_id}"
+        if key is None:
+            persistent_notification.async_dismiss(self.hass, notification_id)
+            return
+        persistent_notification.async_create(
+            self.hass,
+            self._message(f"technician_{key}_message", placeholders),
+            title=self._message(f"technician_{key}_title", placeholders),
+            notification_id=notification_id,
+        )
 
     async def _async_run_due(self, now: datetime) -> None:
         async with self._lock:
@@ -1292,7 +1350,13 @@ class EmergencySubsystem(Subsystem):
         await Store[dict[str, Any]](hass, STORAGE_VERSION, _storage_key(entry_id)).async_remove()
         for issue_id in list(ir.async_get(hass).issues):
             if issue_id[0] == DOMAIN and (
-                issue_id[1].startswith(f"trigger_silent_{entry_id}_")
+                issue_id[1].startswith(
+                    (
+                        f"trigger_silent_{entry_id}_",
+                        f"trigger_battery_{entry_id}_",
+                        f"orphan_alarm_{entry_id}_",
+                    )
+                )
                 or issue_id[1] == f"emergency_path_{entry_id}"
             ):
                 ir.async_delete_issue(hass, DOMAIN, issue_id[1])
