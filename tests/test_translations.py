@@ -177,6 +177,10 @@ def test_every_exception_key_is_translated(language: str) -> None:
         keys |= {f"alarm_{k}" for k in re.findall(r'AlarmTransitionError\("(\w+)"', source)}
         keys |= set(re.findall(r'async_get_exception_message\(\s*DOMAIN, "(\w+)"', source))
         keys |= set(re.findall(r'self\._message\(\s*"(\w+)"', source))
+        keys |= set(re.findall(r'\.text\(\s*"(\w+)"', source))
+        # notices.show(id, "<key>", ...) uses the texts "<key>_title" and "<key>_message".
+        shown = re.findall(r'notices\.show\(\s*[^,]+,\s*"(\w+)"', source)
+        keys |= {f"{key}_{part}" for key in shown for part in ("title", "message")}
         # Technician notices: _technician_notice(id, "<key>" if ... else None, ...) and the
         # emergency path's problems ("path_<problem>"), each with a title and a message.
         notices = set(re.findall(r'"(\w+)" if \w+ else None', source))

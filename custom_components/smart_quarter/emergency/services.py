@@ -20,7 +20,8 @@ from ..const import DOMAIN
 from ..device_target import loaded_site_of_device, wrong_device
 from .const import TAKE_ACTION_PREFIX
 from .errors import actor_of
-from .subsystem import ApartmentEmergency, EmergencySubsystem
+from .subjects import ApartmentEmergency
+from .subsystem import EmergencySubsystem
 
 _LOGGER = logging.getLogger(__name__)
 ATTR_NOTE: Final = "note"

@@ -12,11 +12,9 @@ from datetime import datetime, timedelta
 import logging
 from typing import Any, ClassVar, override
 
-from homeassistant.components import persistent_notification, webhook
-from homeassistant.components.binary_sensor.const import BinarySensorDeviceClass
-from homeassistant.components.sensor import SensorDeviceClass, SensorStateClass
-from homeassistant.config_entries import ConfigEntry, ConfigSubentry, ConfigSubentryFlow
-from homeassistant.const import CONF_NAME, EntityCategory, Platform, UnitOfTime
+from homeassistant.components import webhook
+from homeassistant.config_entries import ConfigEntry, ConfigSubentryFlow
+from homeassistant.const import CONF_NAME, Platform
 from homeassistant.core import (
     CALLBACK_TYPE,
     Context,
@@ -25,7 +23,6 @@ from homeassistant.core import (
     HomeAssistant,
     callback,
 )
-from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers import device_registry as dr, entity_registry as er, issue_registry as ir
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
 from homeassistant.helpers.dispatcher import async_dispatcher_send
@@ -35,75 +32,56 @@ from homeassistant.helpers.event import (
     async_track_time_interval,
 )
 from homeassistant.helpers.storage import Store
-from homeassistant.helpers.translation import (
-    async_get_cached_translations,
-    async_get_exception_message,
-    async_get_translations,
-)
 from homeassistant.util import dt as dt_util
 from homeassistant.util.ulid import ulid_now
 
-from ..binary_sensor import SmartQuarterBinarySensorEntityDescription
-from ..button import SmartQuarterButtonEntityDescription
 from ..const import CONF_MQTT_BASE_TOPIC, DOMAIN
 from ..entity import EntityGroup
-from ..event import SmartQuarterEventEntityDescription
 from ..runtime import SmartQuarterConfigEntry
-from ..sensor import SmartQuarterSensorEntityDescription
-from ..staff import async_require_staff
 from ..subsystem import Subsystem
 from .ack_callback import CallbackError, CallbackRequest, new_token, tokens_match
 from .alarm_book import AlarmBook, Outcome, TriggerResult
 from .callback_endpoint import AckCallbackEndpoint
-from .channels import (
-    Receipt,
-    SiaReceiver,
-    async_post_webhook,
-    async_publish_care,
-    async_send_sia,
-    sia_body,
-)
+from .channels import Receipt, async_post_webhook, async_publish_care, async_send_sia, sia_body
 from .config_flow import ApartmentSubentryFlow
 from .const import (
-    CONF_ACK_TIMEOUT,
-    CONF_CANCEL_WINDOW,
     CONF_CARE_MQTT_TOPIC,
     CONF_CARE_WEBHOOK_SECRET,
     CONF_CARE_WEBHOOK_URL,
-    CONF_POSITION,
     CONF_SIA_ACCOUNT,
-    CONF_SIA_HOST,
     CONF_SIA_KEY,
-    CONF_SIA_LINE,
-    CONF_SIA_PORT,
-    CONF_SIA_RECEIVER,
     CONF_SUPERVISION_HOURS,
-    CONF_TARGETS,
     CONF_TRIGGER_DEVICES,
     CONF_TRIGGER_ENTITIES,
-    DEFAULT_ACK_TIMEOUT,
-    DEFAULT_CANCEL_WINDOW,
-    DEFAULT_SIA_PORT,
     DEFAULT_SUPERVISION_HOURS,
     EVENT_ALARM,
     EVENT_ALARM_CHANGED,
     RECEIVER_TARGETS,
     SUBENTRY_TYPE_APARTMENT,
     SUBENTRY_TYPE_ESCALATION_STEP,
-    TAKE_ACTION_PREFIX,
     TARGET_MQTT,
     TARGET_PERSISTENT_NOTIFICATION,
     TARGET_SIA,
 )
+from .entities import (
+    APARTMENT_BUTTONS,
+    APARTMENT_EVENTS,
+    APARTMENT_SENSORS,
+    SITE_BINARY_SENSORS,
+    SITE_SENSORS,
+    trigger_descriptions,
+)
 from .entity_trigger import binary_sensor_calls, event_entity_calls
-from .errors import actor_of, transition_error
-from .escalation import Dispatch, EscalationPolicy, build_policy, escalate, next_wakeup
+from .escalation import Dispatch, escalate, next_wakeup
 from .escalation_flow import RECEIVER_OPTION, EscalationStepSubentryFlow
 from .lifecycle import Alarm, AlarmState, AlarmTransitionError, Trigger
 from .migration import migrate_escalation_options
 from .mqtt_input import MqttTriggerInput, async_attach_mqtt_input
+from .notices import Notices
 from .options import CARE_RECEIVERS_STEP
-from .sia_dc09 import SiaAccount, next_sequence
+from .receivers import sia_receiver, site_policy
+from .sia_dc09 import next_sequence
+from .subjects import ApartmentEmergency, SiteEmergency, TriggerDevice
 from .supervision import DeviceSupervision
 from .trigger_message import TriggerKind, TriggerMessage
 from .webhook import OutboxEntry, alarm_message
@@ -114,288 +92,10 @@ STORAGE_VERSION = 1
 SUPERVISION_CHECK_EVERY = timedelta(minutes=1)
 MQTT_GRACE = timedelta(minutes=2)
 HEARTBEAT_SAVE_DELAY = 30  # s; a sign of life may be stored late, an alarm never is
-IDLE = "idle"
-ALARM_STATES = [IDLE, *(state.value for state in AlarmState if state.is_open)]
 
 
 def _storage_key(entry_id: str) -> str:
     return f"{DOMAIN}.{entry_id}.emergency"
-
-
-class ApartmentEmergency:
-    """The emergency part of one apartment: the subject of its entities."""
-
-    def __init__(self, subsystem: EmergencySubsystem, subentry: ConfigSubentry) -> None:
-        """Bind to the subsystem that owns the alarms."""
-        self._subsystem = subsystem
-        self.subentry = subentry
-
-    @property
-    def apartment_id(self) -> str:
-        """The apartment's stable id (its subentry id)."""
-        return self.subentry.subentry_id
-
-    @property
-    def update_signal(self) -> str:
-        """Signal sent after an alarm of this apartment changed."""
-        return f"{DOMAIN}_emergency_{self.apartment_id}"
-
-    @property
-    def available(self) -> bool:
-        """Always: calling for help must work even when a gateway is down."""
-        return True
-
-    @property
-    def alarm(self) -> Alarm | None:
-        """The apartment's open alarm, if any."""
-        return self._subsystem.book.open_alarm(self.apartment_id)
-
-    @property
-    def cancel_window(self) -> timedelta:
-        """How long the person can cancel a pre-alarm."""
-        return timedelta(seconds=self.subentry.data.get(CONF_CANCEL_WINDOW, DEFAULT_CANCEL_WINDOW))
-
-    async def async_call_for_help(self, source: str) -> None:
-        """Raise an alarm (or join the open one) from a button, an action or voice."""
-        await self._subsystem.async_call_for_help(self, Trigger(source, "manual", dt_util.utcnow()))
-
-    async def async_cancel(self, context: Context, channel: str) -> None:
-        """Cancel the apartment's pre-alarm (anyone may: it is the guest's own call)."""
-        try:
-            await self._subsystem.async_cancel(self, context.user_id, channel)
-        except AlarmTransitionError as err:
-            raise transition_error(err) from err
-
-    async def async_acknowledge(self, context: Context, channel: str) -> None:
-        """Take the apartment's open alarm (care staff only)."""
-        await async_require_staff(self._subsystem.hass, self._subsystem.entry, context)
-        alarm = self._open_alarm()
-        try:
-            await self._subsystem.async_acknowledge(alarm, actor_of(context), channel)
-        except AlarmTransitionError as err:
-            raise transition_error(err) from err
-
-    async def async_resolve(self, context: Context, channel: str, note: str | None) -> None:
-        """Close the apartment's taken alarm (care staff only)."""
-        await async_require_staff(self._subsystem.hass, self._subsystem.entry, context)
-        alarm = self._open_alarm()
-        try:
-            await self._subsystem.async_resolve(alarm, actor_of(context), note)
-        except AlarmTransitionError as err:
-            raise transition_error(err) from err
-
-    def occurrences(self) -> list[tuple[str, str, dict[str, Any]]]:
-        """Every step of the apartment's kept alarms, for its alarm event entity."""
-        return [
-            (
-                f"{alarm.alarm_id}:{index}",
-                transition.state.value,
-                {
-                    "alarm_id": alarm.alarm_id,
-                    "actor": transition.actor,
-                    "channel": transition.channel,
-                    "note": transition.note,
-                },
-            )
-            for alarm in self._subsystem.book.alarms_of(self.apartment_id)
-            for index, transition in enumerate(alarm.history)
-        ]
-
-    def _open_alarm(self) -> Alarm:
-        if (alarm := self.alarm) is None:
-            raise ServiceValidationError(
-                translation_domain=DOMAIN,
-                translation_key="no_open_alarm",
-                translation_placeholders={"apartment": self.subentry.title},
-            )
-        return alarm
-
-
-class SiteEmergency:
-    """The site's view of all alarms: the subject of site-level entities."""
-
-    def __init__(self, subsystem: EmergencySubsystem) -> None:
-        """Bind to the subsystem."""
-        self._subsystem = subsystem
-
-    @property
-    def update_signal(self) -> str:
-        """Signal sent after any alarm of the site changed."""
-        return f"{DOMAIN}_emergency_site_{self._subsystem.entry.entry_id}"
-
-    @property
-    def available(self) -> bool:
-        """Always available."""
-        return True
-
-    @property
-    def open_alarms(self) -> list[Alarm]:
-        """Every open alarm of the site, oldest first."""
-        return self._subsystem.book.open_alarms
-
-    @property
-    def path_problem(self) -> str | None:
-        """Why device calls cannot reach Home Assistant now, or None."""
-        return self._subsystem.path_problem
-
-    @property
-    def last_alarm(self) -> Alarm | None:
-        """The most recently raised alarm."""
-        return self._subsystem.book.latest
-
-    @property
-    def last_delivery_latency(self) -> float | None:
-        """Seconds from active to confirmed delivery of the latest delivered alarm."""
-        alarm = self._subsystem.book.latest_delivered
-        latency = alarm.delivery_latency if alarm else None
-        return round(latency.total_seconds(), 3) if latency is not None else None
-
-
-class TriggerDevice:
-    """One trigger device of an apartment under supervision: the subject of its entities."""
-
-    def __init__(self, subsystem: EmergencySubsystem, supervision: DeviceSupervision) -> None:
-        """Bind to the subsystem and the device's supervision record."""
-        self._subsystem = subsystem
-        self.supervision = supervision
-        self.silent = False
-        self.battery_flagged = False
-
-    @property
-    def update_signal(self) -> str:
-        """Signal sent after the device was heard or fell silent."""
-        return f"{DOMAIN}_trigger_{self._subsystem.entry.entry_id}_{self.supervision.device_id}"
-
-    @property
-    def available(self) -> bool:
-        """Always: a silent device is a problem to show, not an unknown state."""
-        return True
-
-
-def _trigger_descriptions(device_id: str) -> tuple[SmartQuarterBinarySensorEntityDescription, ...]:
-    placeholders = {"device": device_id}
-    return (
-        SmartQuarterBinarySensorEntityDescription(
-            key=f"trigger_{device_id}_silent",
-            translation_key="trigger_silent",
-            translation_placeholders=placeholders,
-            device_class=BinarySensorDeviceClass.PROBLEM,
-            entity_category=EntityCategory.DIAGNOSTIC,
-            is_on_fn=lambda device: device.silent,
-            attributes_fn=lambda device: {
-                "last_seen": _iso(device.supervision.last_seen),
-                "interval_hours": device.supervision.interval.total_seconds() / 3600,
-            },
-        ),
-        SmartQuarterBinarySensorEntityDescription(
-            key=f"trigger_{device_id}_battery",
-            translation_key="trigger_battery",
-            translation_placeholders=placeholders,
-            device_class=BinarySensorDeviceClass.BATTERY,
-            entity_category=EntityCategory.DIAGNOSTIC,
-            is_on_fn=lambda device: device.supervision.battery_low,
-            attributes_fn=lambda device: {"battery_level": device.supervision.battery},
-        ),
-    )
-
-
-def _iso(value: datetime | None) -> str | None:
-    return value.isoformat() if value else None
-
-
-def _alarm_attributes(apartment: ApartmentEmergency) -> dict[str, Any]:
-    alarm = apartment.alarm
-    if alarm is None:
-        return {"alarm_id": None, "since": None, "acknowledged_by": None}
-    ack = alarm.acknowledgement
-    return {
-        "alarm_id": alarm.alarm_id,
-        "since": alarm.created_at.isoformat(),
-        "acknowledged_by": ack.actor if ack else None,
-    }
-
-
-APARTMENT_SENSORS = (
-    SmartQuarterSensorEntityDescription(
-        key="alarm_state",
-        translation_key="alarm_state",
-        device_class=SensorDeviceClass.ENUM,
-        options=ALARM_STATES,
-        value_fn=lambda apartment: apartment.alarm.state.value if apartment.alarm else IDLE,
-        attributes_fn=_alarm_attributes,
-    ),
-)
-APARTMENT_BUTTONS = (
-    SmartQuarterButtonEntityDescription(
-        key="call_for_help",
-        translation_key="call_for_help",
-        press_fn=lambda apartment, context: apartment.async_call_for_help(
-            f"button:{context.user_id or 'system'}"
-        ),
-    ),
-    SmartQuarterButtonEntityDescription(
-        key="cancel_alarm",
-        translation_key="cancel_alarm",
-        press_fn=lambda apartment, context: apartment.async_cancel(context, "button"),
-    ),
-    SmartQuarterButtonEntityDescription(
-        key="acknowledge_alarm",
-        translation_key="acknowledge_alarm",
-        press_fn=lambda apartment, context: apartment.async_acknowledge(context, "button"),
-    ),
-    SmartQuarterButtonEntityDescription(
-        key="resolve_alarm",
-        translation_key="resolve_alarm",
-        press_fn=lambda apartment, context: apartment.async_resolve(context, "button", None),
-    ),
-)
-SITE_BINARY_SENSORS = (
-    SmartQuarterBinarySensorEntityDescription(
-        key="emergency_path",
-        translation_key="emergency_path",
-        device_class=BinarySensorDeviceClass.PROBLEM,
-        is_on_fn=lambda site: site.path_problem is not None,
-        attributes_fn=lambda site: {"reason": site.path_problem},
-    ),
-)
-SITE_SENSORS = (
-    SmartQuarterSensorEntityDescription(
-        key="open_alarms",
-        translation_key="open_alarms",
-        value_fn=lambda site: len(site.open_alarms),
-        attributes_fn=lambda site: {"alarm_ids": [alarm.alarm_id for alarm in site.open_alarms]},
-    ),
-    SmartQuarterSensorEntityDescription(
-        key="last_alarm",
-        translation_key="last_alarm",
-        device_class=SensorDeviceClass.TIMESTAMP,
-        value_fn=lambda site: site.last_alarm.created_at if site.last_alarm else None,
-        attributes_fn=lambda site: _last_alarm_attributes(site.last_alarm),
-    ),
-    SmartQuarterSensorEntityDescription(
-        key="delivery_latency",
-        translation_key="delivery_latency",
-        device_class=SensorDeviceClass.DURATION,
-        state_class=SensorStateClass.MEASUREMENT,
-        native_unit_of_measurement=UnitOfTime.SECONDS,
-        suggested_display_precision=1,
-        value_fn=lambda site: site.last_delivery_latency,
-    ),
-)
-APARTMENT_EVENTS = (
-    SmartQuarterEventEntityDescription(
-        key="alarm_event",
-        translation_key="alarm_event",
-        event_types=[state.value for state in AlarmState],
-        latest_fn=lambda apartment: apartment.occurrences(),
-    ),
-)
-
-
-def _last_alarm_attributes(alarm: Alarm | None) -> dict[str, Any]:
-    if alarm is None:
-        return {"alarm_id": None, "apartment_id": None, "state": None}
-    return {"alarm_id": alarm.alarm_id, "apartment_id": alarm.apartment_id, "state": alarm.state}
 
 
 class EmergencySubsystem(Subsystem):
@@ -421,12 +121,13 @@ class EmergencySubsystem(Subsystem):
             hass, STORAGE_VERSION, _storage_key(entry.entry_id)
         )
         self.book = AlarmBook(ulid_now)
-        self.policy = self._policy()
-        self.sia = _sia_receiver(entry.options)
+        self.policy = site_policy(entry)
+        self.sia = sia_receiver(entry.options)
         self._sia_sequence = 0
         self.callback: AckCallbackEndpoint | None = None
         self.apartments: dict[str, ApartmentEmergency] = {}
         self.site = SiteEmergency(self)
+        self.notices = Notices(hass)
         self._lock = asyncio.Lock()
         self._closed = False
         self._path_problem: str | None = None
@@ -448,7 +149,7 @@ class EmergencySubsystem(Subsystem):
     @override
     async def async_setup(self) -> None:
         # Notification texts are needed in callbacks: load them into the cache now.
-        await async_get_translations(self.hass, self.hass.config.language, "exceptions", {DOMAIN})
+        await self.notices.async_load()
         stored = await self._store.async_load() or {}
         self.book.load(stored)
         # What happened before this start is in the logbook already.
@@ -683,11 +384,8 @@ class EmergencySubsystem(Subsystem):
             self.entry.title,
         )
         placeholders = {"device": message.device_id, "site": self.entry.title}
-        persistent_notification.async_create(
-            self.hass,
-            self._message("unassigned_call_message", placeholders),
-            title=self._message("unassigned_call_title", placeholders),
-            notification_id=f"{DOMAIN}_unassigned_{message.device_id}",
+        self.notices.show(
+            f"{DOMAIN}_unassigned_{message.device_id}", "unassigned_call", placeholders
         )
 
     # --- changes ------------------------------------------------------------------------
@@ -789,11 +487,10 @@ class EmergencySubsystem(Subsystem):
             _LOGGER.exception(
                 "Could not store the alarms of %s; acting on them anyway", self.entry.title
             )
-            persistent_notification.async_create(
-                self.hass,
-                self._message("storage_failed_message", {"site": self.entry.title}),
-                title=self._message("storage_failed_title", {"site": self.entry.title}),
-                notification_id=f"{DOMAIN}_storage_failed_{self.entry.entry_id}",
+            self.notices.show(
+                f"{DOMAIN}_storage_failed_{self.entry.entry_id}",
+                "storage_failed",
+                {"site": self.entry.title},
             )
 
     def _data_to_store(self) -> dict[str, Any]:
@@ -866,7 +563,7 @@ class EmergencySubsystem(Subsystem):
                 translation_key=f"emergency_path_{problem}",
                 translation_placeholders={"site": self.entry.title},
             )
-        self._technician_notice(
+        self.notices.technician(
             issue_id,
             f"path_{problem}" if problem else None,
             {"site": self.entry.title},
@@ -888,7 +585,7 @@ class EmergencySubsystem(Subsystem):
                     and issue_id.removeprefix(prefix) not in self.triggers
                 ):
                     ir.async_delete_issue(self.hass, DOMAIN, issue_id)
-                    persistent_notification.async_dismiss(self.hass, f"{DOMAIN}_{issue_id}")
+                    self.notices.dismiss(f"{DOMAIN}_{issue_id}")
 
     @callback
     def _check_supervision(self, now: datetime) -> None:
@@ -924,7 +621,7 @@ class EmergencySubsystem(Subsystem):
                 )
             else:
                 ir.async_delete_issue(self.hass, DOMAIN, issue_id)
-            self._technician_notice(issue_id, "device_silent" if silent else None, placeholders)
+            self.notices.technician(issue_id, "device_silent" if silent else None, placeholders)
             async_dispatcher_send(self.hass, device.update_signal)
 
     @callback
@@ -950,7 +647,7 @@ class EmergencySubsystem(Subsystem):
                 )
             else:
                 ir.async_delete_issue(self.hass, DOMAIN, issue_id)
-            self._technician_notice(issue_id, "battery_low" if low else None, placeholders)
+            self.notices.technician(issue_id, "battery_low" if low else None, placeholders)
 
     def _device_placeholders(self, device_id: str, device: TriggerDevice) -> dict[str, str]:
         apartment = self.apartment_of_device(device_id)
@@ -960,22 +657,6 @@ class EmergencySubsystem(Subsystem):
             "site": self.entry.title,
             "hours": str(int(device.supervision.interval.total_seconds() // 3600)),
         }
-
-    @callback
-    def _technician_notice(
-        self, notice_id: str, key: str | None, placeholders: dict[str, str]
-    ) -> None:
-        """Show (key) or take back (None) a notification for the site's technicians."""
-        notification_id = f"{DOMAIN}_{notice_id}"
-        if key is None:
-            persistent_notification.async_dismiss(self.hass, notification_id)
-            return
-        persistent_notification.async_create(
-            self.hass,
-            self._message(f"technician_{key}_message", placeholders),
-            title=self._message(f"technician_{key}_title", placeholders),
-            notification_id=notification_id,
-        )
 
     async def _async_run_due(self, now: datetime) -> None:
         async with self._lock:
@@ -1021,11 +702,8 @@ class EmergencySubsystem(Subsystem):
         name = self.apartment_name(alarm.apartment_id)
         placeholders = {"apartment": name, "site": self.entry.title, "state": alarm.state.value}
         if TARGET_PERSISTENT_NOTIFICATION in dispatch.targets:
-            persistent_notification.async_create(
-                self.hass,
-                self._message("alarm_notification_message", placeholders),
-                title=self._message("alarm_notification_title", placeholders),
-                notification_id=f"{DOMAIN}_alarm_{alarm.alarm_id}",
+            self.notices.show(
+                f"{DOMAIN}_alarm_{alarm.alarm_id}", "alarm_notification", placeholders
             )
         device = dr.async_get(self.hass).async_get_device_by_identifier(
             (DOMAIN, alarm.apartment_id), self.entry.entry_id
@@ -1033,7 +711,12 @@ class EmergencySubsystem(Subsystem):
         for target in dispatch.targets:
             if target.startswith("notify."):
                 self.hass.async_create_task(
-                    self._async_notify(target.removeprefix("notify."), alarm, placeholders, device),
+                    self.notices.async_alert_phone(
+                        target.removeprefix("notify."),
+                        alarm.alarm_id,
+                        device.id if device else None,
+                        placeholders,
+                    ),
                     f"{DOMAIN} alarm notification",
                 )
         self.hass.bus.async_fire(
@@ -1049,42 +732,6 @@ class EmergencySubsystem(Subsystem):
                 "targets": list(dispatch.targets),
             },
         )
-
-    async def _async_notify(
-        self,
-        service: str,
-        alarm: Alarm,
-        placeholders: dict[str, str],
-        device: dr.DeviceEntry | None,
-    ) -> None:
-        """Send the alarm to a notify target, with 'Übernehmen' for the Home Assistant app."""
-        data: dict[str, Any] = {
-            "tag": f"{DOMAIN}_{alarm.alarm_id}",
-            "priority": "high",
-            "ttl": 0,
-            "push": {"interruption-level": "critical"},
-        }
-        if device is not None:
-            data["actions"] = [
-                {
-                    "action": f"{TAKE_ACTION_PREFIX}{device.id}",
-                    "title": self._message("take_action_title", {}),
-                }
-            ]
-        try:
-            await self.hass.services.async_call(
-                "notify",
-                service,
-                {
-                    "title": self._message("alarm_notification_title", placeholders),
-                    "message": self._message("alarm_notification_message", placeholders),
-                    "data": data,
-                },
-                blocking=True,
-            )
-        except Exception:
-            # The alarm goes on (repeats, other targets, undeliverable): say it loudly.
-            _LOGGER.exception("Could not send alarm %s to notify.%s", alarm.alarm_id, service)
 
     def _enqueue(self, alarm: Alarm, dispatch: Dispatch, now: datetime, channel: str) -> None:
         apartment = self.apartments.get(alarm.apartment_id)
@@ -1175,34 +822,6 @@ class EmergencySubsystem(Subsystem):
                 )
                 self.outbox.remove(entry)
 
-    def _policy(self) -> EscalationPolicy:
-        """Return the site's escalation steps; receivers that are not configured are left out."""
-        options = self.entry.options
-        configured = [target for target in RECEIVER_TARGETS if options.get(RECEIVER_OPTION[target])]
-        steps = []
-        for subentry in self.entry.subentries.values():
-            if subentry.subentry_type != SUBENTRY_TYPE_ESCALATION_STEP:
-                continue
-            targets = [
-                target
-                for target in subentry.data.get(CONF_TARGETS, [])
-                if target not in RECEIVER_TARGETS or target in configured
-            ]
-            if len(targets) < len(subentry.data.get(CONF_TARGETS, [])):
-                _LOGGER.error(
-                    "Escalation step %s of %s names a receiver that is not configured",
-                    subentry.title,
-                    self.entry.title,
-                )
-            steps.append(
-                (
-                    int(subentry.data.get(CONF_POSITION, 1)),
-                    targets or [TARGET_PERSISTENT_NOTIFICATION],
-                    int(subentry.data.get(CONF_ACK_TIMEOUT, DEFAULT_ACK_TIMEOUT)),
-                )
-            )
-        return build_policy(steps, [TARGET_PERSISTENT_NOTIFICATION, *configured])
-
     @callback
     def _schedule_outbox(self) -> None:
         if self._cancel_outbox_timer is not None:
@@ -1218,16 +837,6 @@ class EmergencySubsystem(Subsystem):
     async def _async_outbox_timer(self, _now: datetime) -> None:
         self._cancel_outbox_timer = None
         self._kick_outbox()
-
-    def _message(self, key: str, placeholders: dict[str, str]) -> str:
-        """Return a notification text in the system language (loaded at set-up)."""
-        texts = async_get_cached_translations(
-            self.hass, self.hass.config.language, "exceptions", DOMAIN
-        )
-        text = texts.get(f"component.{DOMAIN}.exceptions.{key}.message")
-        if text is None:  # not translated to this language: English
-            return async_get_exception_message(DOMAIN, key, placeholders)
-        return text.format(**placeholders)
 
     @callback
     def _fire_transitions(self) -> None:
@@ -1275,7 +884,7 @@ class EmergencySubsystem(Subsystem):
         async_dispatcher_send(self.hass, self.site.update_signal)
         for alarm in self.book:
             if not alarm.state.is_open:
-                persistent_notification.async_dismiss(self.hass, f"{DOMAIN}_alarm_{alarm.alarm_id}")
+                self.notices.dismiss(f"{DOMAIN}_alarm_{alarm.alarm_id}")
 
     # --- entities and diagnostics -------------------------------------------------------
 
@@ -1298,7 +907,7 @@ class EmergencySubsystem(Subsystem):
                     yield EntityGroup(
                         apartment.subentry,
                         self.triggers[device_id],
-                        _trigger_descriptions(device_id),
+                        trigger_descriptions(device_id),
                     )
 
     @override
@@ -1360,19 +969,3 @@ class EmergencySubsystem(Subsystem):
                 or issue_id[1] == f"emergency_path_{entry_id}"
             ):
                 ir.async_delete_issue(hass, DOMAIN, issue_id[1])
-
-
-def _sia_receiver(options: Mapping[str, Any]) -> SiaReceiver | None:
-    """Return the site's SIA DC-09 receiver, if configured (validated by the options flow)."""
-    if not options.get(CONF_SIA_HOST):
-        return None
-    return SiaReceiver(
-        options[CONF_SIA_HOST],
-        int(options.get(CONF_SIA_PORT, DEFAULT_SIA_PORT)),
-        SiaAccount(
-            options[CONF_SIA_ACCOUNT],
-            line=options.get(CONF_SIA_LINE) or "0",
-            receiver=options.get(CONF_SIA_RECEIVER) or None,
-            key=options.get(CONF_SIA_KEY) or None,
-        ),
-    )
