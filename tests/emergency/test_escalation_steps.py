@@ -362,4 +362,4 @@ async def test_messages_for_a_removed_receiver_are_dropped_loudly(
     assert await hass.config_entries.async_setup(entry.entry_id)
     await hass.async_block_till_done()
     assert "the sia receiver was removed" in caplog.text
-    assert entry.runtime_data.subsystem(EmergencySubsystem).outbox == []
+    assert entry.runtime_data.subsystem(EmergencySubsystem).delivery.entries == []

@@ -207,7 +207,7 @@ async def test_alarms_are_published_to_the_care_topic(
     _topic, payload, qos, retain = calls[0].args
     assert (qos, retain) == (1, False)
     assert json.loads(payload)["dispatch"] == "first"
-    assert site_entry.runtime_data.subsystems["emergency"].outbox == []
+    assert site_entry.runtime_data.subsystems["emergency"].delivery.entries == []
     assert hass.states.get(STATE).state == "active"  # published is not a receipt
     for entry in hass.config_entries.async_entries():
         await hass.config_entries.async_unload(entry.entry_id)

@@ -128,7 +128,7 @@ async def test_broker_restart_mid_alarm_loses_nothing(
         assert alarm_1 is not None
         assert len(alarm_1.triggers) == 1  # repeated copies did not count twice
         assert subsystem.duplicates >= 1
-        assert subsystem.outbox == []
+        assert subsystem.delivery.entries == []
     finally:
         for client in (care, device_0, device_1):
             client.close()

@@ -24,7 +24,6 @@ from homeassistant.core import (
     callback,
 )
 from homeassistant.helpers import device_registry as dr, entity_registry as er, issue_registry as ir
-from homeassistant.helpers.aiohttp_client import async_get_clientsession
 from homeassistant.helpers.dispatcher import async_dispatcher_send
 from homeassistant.helpers.event import (
     async_track_point_in_utc_time,
@@ -42,10 +41,8 @@ from ..subsystem import Subsystem
 from .ack_callback import CallbackError, CallbackRequest, new_token, tokens_match
 from .alarm_book import AlarmBook, Outcome, TriggerResult
 from .callback_endpoint import AckCallbackEndpoint
-from .channels import Receipt, async_post_webhook, async_publish_care, async_send_sia, sia_body
 from .config_flow import ApartmentSubentryFlow
 from .const import (
-    CONF_CARE_MQTT_TOPIC,
     CONF_CARE_WEBHOOK_SECRET,
     CONF_CARE_WEBHOOK_URL,
     CONF_SIA_ACCOUNT,
@@ -59,10 +56,9 @@ from .const import (
     RECEIVER_TARGETS,
     SUBENTRY_TYPE_APARTMENT,
     SUBENTRY_TYPE_ESCALATION_STEP,
-    TARGET_MQTT,
     TARGET_PERSISTENT_NOTIFICATION,
-    TARGET_SIA,
 )
+from .delivery import CareDelivery
 from .entities import (
     APARTMENT_BUTTONS,
     APARTMENT_EVENTS,
@@ -73,18 +69,16 @@ from .entities import (
 )
 from .entity_trigger import binary_sensor_calls, event_entity_calls
 from .escalation import Dispatch, escalate, next_wakeup
-from .escalation_flow import RECEIVER_OPTION, EscalationStepSubentryFlow
+from .escalation_flow import EscalationStepSubentryFlow
 from .lifecycle import Alarm, AlarmState, AlarmTransitionError, Trigger
 from .migration import migrate_escalation_options
 from .mqtt_input import MqttTriggerInput, async_attach_mqtt_input
 from .notices import Notices
 from .options import CARE_RECEIVERS_STEP
-from .receivers import sia_receiver, site_policy
-from .sia_dc09 import next_sequence
+from .receivers import site_policy
 from .subjects import ApartmentEmergency, SiteEmergency, TriggerDevice
 from .supervision import DeviceSupervision
 from .trigger_message import TriggerKind, TriggerMessage
-from .webhook import OutboxEntry, alarm_message
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -122,8 +116,6 @@ class EmergencySubsystem(Subsystem):
         )
         self.book = AlarmBook(ulid_now)
         self.policy = site_policy(entry)
-        self.sia = sia_receiver(entry.options)
-        self._sia_sequence = 0
         self.callback: AckCallbackEndpoint | None = None
         self.apartments: dict[str, ApartmentEmergency] = {}
         self.site = SiteEmergency(self)
@@ -132,9 +124,15 @@ class EmergencySubsystem(Subsystem):
         self._closed = False
         self._path_problem: str | None = None
         self._subscribing = False
-        self.outbox: list[OutboxEntry] = []
-        self._cancel_outbox_timer: CALLBACK_TYPE | None = None
-        self._flushing = False
+        self.delivery = CareDelivery(
+            hass,
+            entry,
+            lock=self._lock,
+            is_closed=lambda: self._closed,
+            save=self._async_save,
+            on_receipt=self._receipt,
+            mqtt_input=lambda: self.mqtt,
+        )
         self._started = dt_util.utcnow()
         self._cancel_timer: CALLBACK_TYPE | None = None
         self.duplicates = 0
@@ -154,15 +152,13 @@ class EmergencySubsystem(Subsystem):
         self.book.load(stored)
         # What happened before this start is in the logbook already.
         self._transitions_fired = {alarm.alarm_id: len(alarm.history) for alarm in self.book}
-        self.outbox = [OutboxEntry.from_dict(item) for item in stored.get("outbox", [])]
-        self._sia_sequence = int(stored.get("sia_sequence", 0))
+        self.delivery.load(stored)
         self._webhook_id: str = stored.get("callback_webhook_id") or webhook.async_generate_id()
         if secret := self.entry.options.get(CONF_CARE_WEBHOOK_SECRET):
             self.callback = AckCallbackEndpoint(
                 self.hass, self._webhook_id, self.entry.title, secret, self._async_take_by_token
             )
             self.callback.register()
-        self._drop_messages_without_receiver()
         now = dt_util.utcnow()
         stored_supervision: dict[str, Any] = stored.get("supervision", {})
         for subentry in self.subentries():
@@ -200,7 +196,7 @@ class EmergencySubsystem(Subsystem):
             self._update_path,
         )
         self._started = now
-        self._kick_outbox()
+        self.delivery.kick()
         if not self.mqtt.subscribed:
             # Never block the site's set-up on MQTT: subscribe as soon as its client is there.
             self.entry.async_create_background_task(
@@ -256,9 +252,7 @@ class EmergencySubsystem(Subsystem):
         # Let a change in progress finish, then write the latest state now: a pending delayed
         # (heartbeat) write of this instance must never overwrite what the reloaded site
         # stores later. Nothing this instance does afterwards schedules or stores anything.
-        if self._cancel_outbox_timer is not None:
-            self._cancel_outbox_timer()
-            self._cancel_outbox_timer = None
+        self.delivery.stop()
         async with self._lock:
             self._closed = True
             if self._cancel_timer is not None:
@@ -472,13 +466,26 @@ class EmergencySubsystem(Subsystem):
         for alarm, dispatch in dispatches:
             for channel in RECEIVER_TARGETS:
                 if channel in dispatch.targets:
-                    self._enqueue(alarm, dispatch, now, channel)
+                    apartment = self.apartments.get(alarm.apartment_id)
+                    self.delivery.enqueue(
+                        alarm,
+                        dispatch,
+                        now,
+                        channel,
+                        apartment=self.apartment_name(alarm.apartment_id),
+                        sia_account=apartment.subentry.data.get(CONF_SIA_ACCOUNT)
+                        if apartment
+                        else None,
+                        acknowledge=self.callback.details(alarm.ack_token)
+                        if self.callback
+                        else None,
+                    )
         await self._async_save()
         for alarm, dispatch in dispatches:
             self._send(alarm, dispatch)
         self._announce()
         self._schedule()
-        self._kick_outbox()
+        self.delivery.kick()
 
     async def _async_save(self) -> None:
         try:
@@ -496,8 +503,7 @@ class EmergencySubsystem(Subsystem):
     def _data_to_store(self) -> dict[str, Any]:
         return {
             **self.book.as_dict(),
-            "outbox": [entry.as_dict() for entry in self.outbox],
-            "sia_sequence": self._sia_sequence,
+            **self.delivery.as_dict(),
             "callback_webhook_id": self._webhook_id,
             # Names of apartments with kept alarms, for alarms of apartments removed since.
             "apartment_names": {
@@ -733,110 +739,12 @@ class EmergencySubsystem(Subsystem):
             },
         )
 
-    def _enqueue(self, alarm: Alarm, dispatch: Dispatch, now: datetime, channel: str) -> None:
-        apartment = self.apartments.get(alarm.apartment_id)
-        name = self.apartment_name(alarm.apartment_id)
-        message_id = ulid_now()
-        sequence = None
-        if channel == TARGET_SIA:
-            if self.sia is None:
-                return
-            self._sia_sequence = next_sequence(self._sia_sequence)
-            sequence = self._sia_sequence
-            account = (
-                apartment.subentry.data.get(CONF_SIA_ACCOUNT) if apartment else None
-            ) or self.sia.account.account
-            body = sia_body(account, name)
-        else:
-            body = alarm_message(
-                message_id=message_id,
-                alarm_id=alarm.alarm_id,
-                site=self.entry.title,
-                apartment=name,
-                state=alarm.state.value,
-                dispatch=dispatch.reason,
-                sent_at=now,
-                acknowledge=self.callback.details(alarm.ack_token) if self.callback else None,
-            )
-        self.outbox.append(
-            OutboxEntry(message_id, alarm.alarm_id, body, now, channel=channel, sequence=sequence)
-        )
-
     @callback
-    def _kick_outbox(self) -> None:
-        if self.outbox and not self._flushing and not self._closed:
-            self.entry.async_create_background_task(
-                self.hass, self._async_flush_outbox(), f"{DOMAIN} care webhook"
-            )
-
-    async def _async_flush_outbox(self) -> None:
-        """Send every due message; confirmed ones leave the outbox, failed ones wait."""
-        self._flushing = True
-        try:
-            now = dt_util.utcnow()
-            for entry in [entry for entry in self.outbox if entry.due(now)]:
-                receipt = await self._async_send_message(entry)
-                async with self._lock:
-                    if receipt is Receipt.FAILED:
-                        entry.failed(dt_util.utcnow())
-                    else:
-                        self.outbox.remove(entry)
-                        alarm = next((a for a in self.book if a.alarm_id == entry.alarm_id), None)
-                        # Only a receiver's own confirmation counts as delivered.
-                        if (
-                            receipt is Receipt.CONFIRMED
-                            and alarm is not None
-                            and alarm.mark_delivered(entry.channel, dt_util.utcnow())
-                        ):
-                            self._announce()
-                    if not self._closed:
-                        await self._async_save()
-        finally:
-            self._flushing = False
-        self._schedule_outbox()
-
-    async def _async_send_message(self, entry: OutboxEntry) -> Receipt:
-        options = self.entry.options
-        if entry.channel == TARGET_MQTT:
-            return await async_publish_care(
-                self.hass, options[CONF_CARE_MQTT_TOPIC], self.mqtt, entry
-            )
-        if entry.channel == TARGET_SIA and self.sia is not None:
-            return await async_send_sia(self.sia, entry, dt_util.utcnow())
-        return await async_post_webhook(
-            async_get_clientsession(self.hass),
-            options[CONF_CARE_WEBHOOK_URL],
-            options[CONF_CARE_WEBHOOK_SECRET],
-            entry,
-        )
-
-    def _drop_messages_without_receiver(self) -> None:
-        """Messages for a receiver that was removed from the options cannot be sent: say so."""
-        for entry in list(self.outbox):
-            if not self.entry.options.get(RECEIVER_OPTION[entry.channel]):
-                _LOGGER.error(
-                    "Alarm %s: the %s receiver was removed from %s; its message is dropped",
-                    entry.alarm_id,
-                    entry.channel,
-                    self.entry.title,
-                )
-                self.outbox.remove(entry)
-
-    @callback
-    def _schedule_outbox(self) -> None:
-        if self._cancel_outbox_timer is not None:
-            self._cancel_outbox_timer()
-            self._cancel_outbox_timer = None
-        if self._closed or not self.outbox:
-            return
-        due = min(entry.next_attempt_at or dt_util.utcnow() for entry in self.outbox)
-        self._cancel_outbox_timer = async_track_point_in_utc_time(
-            self.hass, self._async_outbox_timer, due
-        )
-
-    async def _async_outbox_timer(self, _now: datetime) -> None:
-        self._cancel_outbox_timer = None
-        self._kick_outbox()
+    def _receipt(self, alarm_id: str, channel: str) -> None:
+        """Mark the alarm delivered (once): a receiver confirmed a message."""
+        alarm = next((a for a in self.book if a.alarm_id == alarm_id), None)
+        if alarm is not None and alarm.mark_delivered(channel, dt_util.utcnow()):
+            self._announce()
 
     @callback
     def _fire_transitions(self) -> None:
@@ -917,7 +825,7 @@ class EmergencySubsystem(Subsystem):
             "duplicates_ignored": self.duplicates,
             "outbox": [
                 {"channel": entry.channel, "alarm_id": entry.alarm_id, "attempts": entry.attempts}
-                for entry in self.outbox
+                for entry in self.delivery.entries
             ],
             "acknowledgement_callback": {"refused": self.callback.refused}
             if self.callback
