@@ -259,6 +259,21 @@ def test_alarm_reaches_the_care_service_which_takes_it_back(demo: Demo) -> None:
     assert demo.request(f"/api/states/{sensor}", token)["state"] == "idle"
 
 
+def test_calling_for_help_by_voice(demo: Demo) -> None:
+    """Assist in the demo: "Ich brauche Hilfe" starts the pre-alarm, "Fehlalarm" cancels it."""
+    token = demo.log_in("pflege", "smartquarter-pflege")
+    sensor = "sensor.gesundheitswohnung_1_alarm"
+    assert demo.request(f"/api/states/{sensor}", token)["state"] == "idle"
+    said = demo.request(
+        "/api/conversation/process", token, {"text": "Ich brauche Hilfe", "language": "de"}
+    )
+    assert said["response"]["speech"]["plain"]["speech"].startswith("Ich rufe die Pflege")
+    assert demo.request(f"/api/states/{sensor}", token)["state"] == "pre_alarm"
+    said = demo.request("/api/conversation/process", token, {"text": "Fehlalarm", "language": "de"})
+    assert said["response"]["speech"]["plain"]["speech"] == "Der Notruf ist abgebrochen."
+    assert demo.request(f"/api/states/{sensor}", token)["state"] == "idle"
+
+
 def _apartment_device(demo: Demo) -> str:
     token = demo.log_in("admin", "smartquarter-admin")  # rendering templates is for admins
     template = "{{ device_id('sensor.gesundheitswohnung_1_alarm') }}"

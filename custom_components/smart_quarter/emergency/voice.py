@@ -1,0 +1,132 @@
+"""Calling for help by voice (Assist): "Hilfe", "Ich brauche Hilfe", "Ruf die Pflege" ...
+
+The sentences are registered with Home Assistant's conversation agent as triggers once the
+conversation integration is there. The apartment is the one whose device is in the same area
+as the voice satellite (or, on a site with a single apartment in all of Home Assistant, that
+one). A call starts the apartment's pre-alarm, exactly as the "Hilfe rufen" button does; the
+answer says what happened and how to cancel. A call that cannot be placed is answered with
+what to do instead and raises a notification for the staff ("Notruf per Sprache nicht
+zugeordnet"), an error in the log and the event smart_quarter_unplaced_voice_call.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING
+
+from homeassistant.config_entries import ConfigEntryState
+from homeassistant.const import EVENT_COMPONENT_LOADED
+from homeassistant.core import Event, HomeAssistant, callback
+from homeassistant.exceptions import ServiceValidationError
+from homeassistant.helpers import device_registry as dr, entity_registry as er
+
+from ..const import DOMAIN
+from .lifecycle import AlarmState
+from .notices import Notices
+from .voice_phrases import CALL_SENTENCES, CANCEL_SENTENCES, answer
+
+if TYPE_CHECKING:
+    from hassil.recognize import RecognizeResult
+    from homeassistant.components.conversation import ConversationInput
+
+    from .subjects import ApartmentEmergency
+
+_LOGGER = logging.getLogger(__name__)
+CONVERSATION = "conversation"
+
+
+@callback
+def async_setup_voice(hass: HomeAssistant) -> None:
+    """Register the sentences now, or as soon as the conversation integration is loaded."""
+    if CONVERSATION in hass.config.components:
+        _register(hass)
+        return
+
+    @callback
+    def _loaded(event: Event) -> None:
+        if event.data.get("component") == CONVERSATION:
+            unsubscribe()
+            _register(hass)
+
+    unsubscribe = hass.bus.async_listen(EVENT_COMPONENT_LOADED, _loaded)
+
+
+@callback
+def _register(hass: HomeAssistant) -> None:
+    from homeassistant.components.conversation.agent_manager import get_agent_manager  # noqa: PLC0415
+
+    manager = get_agent_manager(hass)
+
+    async def _call(user_input: ConversationInput, result: RecognizeResult) -> str:
+        apartment = _apartment_of(hass, user_input)
+        if apartment is None:
+            _LOGGER.error(
+                "Call for help by voice (%r) from a satellite in no apartment's area",
+                user_input.text,
+            )
+            hass.bus.async_fire(
+                f"{DOMAIN}_unplaced_voice_call",
+                {"text": user_input.text, "device_id": user_input.device_id},
+            )
+            notices = Notices(hass)
+            await notices.async_load()
+            notices.show(
+                f"{DOMAIN}_unplaced_voice_call", "unplaced_voice_call", {"text": user_input.text}
+            )
+            return answer(user_input.language, "no_apartment")
+        before = apartment.alarm.state if apartment.alarm else None
+        await apartment.async_call_for_help(f"voice:{user_input.device_id or 'assist'}")
+        alarm = apartment.alarm
+        if before is not None and before is not AlarmState.PRE_ALARM:
+            return answer(user_input.language, "joined")
+        if alarm is not None and alarm.state is AlarmState.PRE_ALARM:
+            return answer(user_input.language, "called")
+        return answer(user_input.language, "called_now")
+
+    async def _cancel(user_input: ConversationInput, result: RecognizeResult) -> str:
+        apartment = _apartment_of(hass, user_input)
+        if apartment is None or apartment.alarm is None:
+            return answer(user_input.language, "nothing_to_cancel")
+        try:
+            await apartment.async_cancel(user_input.context, "voice")
+        except ServiceValidationError:  # refused: the alarm is past its pre-alarm
+            return answer(user_input.language, "not_cancellable")
+        return answer(user_input.language, "cancelled")
+
+    manager.register_trigger(CALL_SENTENCES, _call)
+    manager.register_trigger(CANCEL_SENTENCES, _cancel)
+
+
+def _apartment_of(hass: HomeAssistant, user_input: ConversationInput) -> ApartmentEmergency | None:
+    """Return the apartment in the satellite's area, or the only apartment there is."""
+    from .subsystem import EmergencySubsystem  # noqa: PLC0415 - avoid an import cycle
+
+    apartments: list[tuple[str, ApartmentEmergency]] = [
+        (entry.entry_id, apartment)
+        for entry in hass.config_entries.async_entries(DOMAIN)
+        if entry.state is ConfigEntryState.LOADED
+        for apartment in entry.runtime_data.subsystem(EmergencySubsystem).apartments.values()
+    ]
+    area = _satellite_area(hass, user_input)
+    if area is not None:
+        devices = dr.async_get(hass)
+        for entry_id, apartment in apartments:
+            device = devices.async_get_device_by_identifier(
+                (DOMAIN, apartment.apartment_id), entry_id
+            )
+            if device is not None and device.area_id == area:
+                return apartment
+    return apartments[0][1] if len(apartments) == 1 else None
+
+
+def _satellite_area(hass: HomeAssistant, user_input: ConversationInput) -> str | None:
+    devices = dr.async_get(hass)
+    if user_input.device_id and (device := devices.async_get(user_input.device_id)):
+        return device.area_id
+    entity = er.async_get(hass).async_get(user_input.satellite_id or "")
+    if entity is None:
+        return None
+    if entity.area_id:
+        return entity.area_id
+    device = devices.async_get(entity.device_id) if entity.device_id else None
+    return device.area_id if device else None
