@@ -11,6 +11,7 @@ import json
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.components.persistent_notification import _async_get_or_create_notifications
 from homeassistant.core import HomeAssistant
+from hypothesis import HealthCheck, given, settings, strategies as st
 import pytest
 from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
@@ -212,3 +213,64 @@ async def test_alarms_are_published_to_the_care_topic(
     for entry in hass.config_entries.async_entries():
         await hass.config_entries.async_unload(entry.entry_id)
     await hass.async_block_till_done()
+
+
+@settings(
+    max_examples=40,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
+@given(
+    hostile=st.lists(
+        st.tuples(
+            st.sampled_from(["btn-1", "cord-1", "x" * 70, "a/b", "ünïcode", "+", ""]),
+            st.one_of(
+                st.binary(max_size=200),
+                st.builds(
+                    lambda d: json.dumps(d).encode(),
+                    st.dictionaries(
+                        st.sampled_from(["event", "id", "ts", "battery"]),
+                        st.one_of(st.none(), st.integers(), st.text(max_size=10)),
+                        max_size=4,
+                    ),
+                ),
+            ),
+        ),
+        max_size=15,
+    ),
+    position=st.integers(min_value=0, max_value=15),
+)
+async def test_hostile_traffic_never_loses_the_valid_call(
+    hass: HomeAssistant,
+    mqtt_site: MockConfigEntry,
+    hostile: list[tuple[str, bytes]],
+    position: int,
+) -> None:
+    """Garbage on the emergency topics around one real call: exactly that call is an alarm."""
+    subsystem = mqtt_site.runtime_data.subsystems["emergency"]
+    call_id = f"valid-{len(subsystem.book.open_alarms)}-{position}-{len(hostile)}-{id(hostile)}"
+    messages = [
+        (
+            TOPIC.format(device)
+            if "/" not in device and "+" not in device
+            else f"smart_quarter/jena_lobeda/emergency/{device}/event",
+            payload,
+        )
+        for device, payload in hostile
+    ]
+    valid = (TOPIC.format("cord-1"), json.dumps({"event": "pull_cord", "id": call_id}).encode())
+    messages.insert(min(position, len(messages)), valid)
+    for topic, payload in messages:
+        async_fire_mqtt_message(hass, topic, payload, qos=1)
+    await hass.async_block_till_done()
+    received_before = subsystem.mqtt.received
+    calls = [
+        alarm
+        for alarm in subsystem.book  # open and closed: a hostile 'cancel' may end it
+        if any(trigger.message_id == call_id for trigger in alarm.triggers)
+    ]
+    assert len(calls) == 1
+    assert received_before >= len(messages)  # every message was handled, none crashed
+    # Back to no alarm for the next example (hostile payloads may have raised or joined too).
+    for alarm in list(subsystem.book.open_alarms):
+        await subsystem.async_close_alarm(alarm.alarm_id, "test", "reset")
