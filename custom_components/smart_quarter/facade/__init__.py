@@ -1,0 +1,1 @@
+"""Façade greening: soil moisture, rain tank, valves, safe irrigation, façade temperatures."""
