@@ -125,10 +125,11 @@ class RegisterSpec:
         if self.word_order is WordOrder.LOW_FIRST:
             words.reverse()
         data = b"".join(word.to_bytes(2, "big") for word in words)
-        (number,) = struct.unpack(_STRUCT[self.data_type], data)
-        if isinstance(number, float) and not math.isfinite(number):
+        number: float = struct.unpack(_STRUCT[self.data_type], data)[0]
+        if not math.isfinite(number):
             return None
-        return number * self.scale + self.offset
+        value: float = number * self.scale + self.offset
+        return value
 
     def encode(self, value: float | bool) -> list[int] | list[bool]:
         """Turn a value into the raw registers (or bit) to write.
