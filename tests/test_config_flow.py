@@ -19,7 +19,7 @@ CROSSEN = {CONF_LATITUDE: 50.9631, CONF_LONGITUDE: 12.0433}
 def _suggested(result: dict, key: str) -> object:
     for field in result["data_schema"].schema:
         if field == key:
-            return field.description["suggested_value"]
+            return (field.description or {})["suggested_value"]
     raise KeyError(key)
 
 
@@ -303,3 +303,37 @@ async def test_options_flow_without_webhook_forgets_its_secret(
     assert result["type"] is FlowResultType.CREATE_ENTRY
     assert site_entry.options["care_webhook_secret"] == ""
     assert site_entry.options["sia_port"] == 10001
+
+
+async def test_options_flow_never_shows_stored_secrets(
+    hass: HomeAssistant, site_entry: MockConfigEntry
+) -> None:
+    """The webhook secret and SIA key are not sent to the browser; empty keeps them."""
+    site_entry.add_to_hass(hass)
+    hass.config_entries.async_update_entry(
+        site_entry,
+        options={
+            **site_entry.options,
+            "care_webhook_url": "https://pflege.example/alarm",
+            "care_webhook_secret": "0123456789abcdef",
+            "sia_host": "arc.example",
+            "sia_account": "1234",
+            "sia_key": "AAAAAAAAAAAAAAAA",
+        },
+    )
+    result = await _options_page(hass, site_entry, "care_receivers")
+    assert _suggested(result, "care_webhook_url") == "https://pflege.example/alarm"
+    for secret in ("care_webhook_secret", "sia_key"):
+        with pytest.raises(KeyError):
+            _suggested(result, secret)
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"],
+        {
+            "care_webhook_url": "https://pflege.example/alarm",
+            "sia_host": "arc.example",
+            "sia_account": "1234",
+        },
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert site_entry.options["care_webhook_secret"] == "0123456789abcdef"
+    assert site_entry.options["sia_key"] == "AAAAAAAAAAAAAAAA"

@@ -31,6 +31,8 @@ async def test_the_site_offers_the_subsystems_subentry_types(
         SUBENTRY_TYPE_ROOM,
         "apartment",
         "escalation_step",
+        "facade",
+        "irrigation_zone",
     }
 
 

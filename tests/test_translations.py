@@ -175,6 +175,9 @@ def test_every_exception_key_is_translated(language: str) -> None:
         keys |= set(re.findall(r'raise \w*StateError\("(\w+)"\)', source))
         # Alarm transition errors become "alarm_<key>" in emergency/services.py.
         keys |= {f"alarm_{k}" for k in re.findall(r'AlarmTransitionError\("(\w+)"', source)}
+        # Irrigation refusals become "irrigation_<key>" in facade/services.py.
+        keys |= {f"irrigation_{k}" for k in re.findall(r'IrrigationError\("(\w+)"', source)}
+        keys |= set(re.findall(r'wrong_device\(\s*[^,]+,\s*"(\w+)"', source))
         keys |= set(re.findall(r'async_get_exception_message\(\s*DOMAIN, "(\w+)"', source))
         keys |= set(re.findall(r'self\._message\(\s*"(\w+)"', source))
         keys |= set(re.findall(r'\.text\(\s*"(\w+)"', source))

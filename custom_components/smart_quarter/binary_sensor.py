@@ -23,6 +23,8 @@ class SmartQuarterBinarySensorEntityDescription(BinarySensorEntityDescription):
 
     is_on_fn: Callable[[Any], bool]
     attributes_fn: Callable[[Any], Mapping[str, Any]] | None = None
+    always_available: bool = False
+    """True for a problem sensor about the subject's connection: it must show when it is lost."""
 
 
 async def async_setup_entry(
@@ -49,3 +51,8 @@ class SmartQuarterBinarySensor(SmartQuarterEntity, BinarySensorEntity):
     def is_on(self) -> bool:
         """Read the state from the subject."""
         return self.entity_description.is_on_fn(self.subject)
+
+    @property
+    def available(self) -> bool:
+        """Follow the subject, unless the description says it must always show."""
+        return self.entity_description.always_available or super().available

@@ -226,11 +226,14 @@ class SiteOptionsFlow(OptionsFlow):
             options, errors = step.validate(self.hass, self.config_entry, dict(user_input))
             if not errors:
                 return self.async_create_entry(data={**self.config_entry.options, **options})
+        suggested = {
+            key: value
+            for key, value in (user_input or self.config_entry.options).items()
+            if key not in step.secret_keys
+        }
         return self.async_show_form(
             step_id=step.step_id,
-            data_schema=self.add_suggested_values_to_schema(
-                step.schema(self.hass), user_input or self.config_entry.options
-            ),
+            data_schema=self.add_suggested_values_to_schema(step.schema(self.hass), suggested),
             errors=errors,
         )
 

@@ -37,6 +37,8 @@ class OptionsStep:
     validate: Callable[
         [HomeAssistant, ConfigEntry, dict[str, Any]], tuple[dict[str, Any], dict[str, str]]
     ]
+    secret_keys: frozenset[str] = frozenset()
+    """Fields never sent back to the browser as suggestions (left empty = keep the stored)."""
 
 
 class Subsystem(ABC):

@@ -11,11 +11,17 @@ from homeassistant.core import HomeAssistant
 from .emergency.services import async_setup_services as async_setup_emergency_services
 from .emergency.subsystem import EmergencySubsystem
 from .emergency.voice import async_setup_voice
+from .facade.services import async_setup_services as async_setup_facade_services
+from .facade.subsystem import FacadeSubsystem
 from .subsystem import OptionsStep, Subsystem
 from .telemedicine.services import async_setup_services as async_setup_telemedicine_services
 from .telemedicine.subsystem import TelemedicineSubsystem
 
-SUBSYSTEMS: tuple[type[Subsystem], ...] = (EmergencySubsystem, TelemedicineSubsystem)
+SUBSYSTEMS: tuple[type[Subsystem], ...] = (
+    EmergencySubsystem,
+    TelemedicineSubsystem,
+    FacadeSubsystem,
+)
 
 # Each subsystem's action (and voice) registration; run once at integration set-up (not per
 # site), so actions exist even while no site is loaded and can explain that in the user's
@@ -23,6 +29,7 @@ SUBSYSTEMS: tuple[type[Subsystem], ...] = (EmergencySubsystem, TelemedicineSubsy
 SERVICE_SETUPS: tuple[Callable[[HomeAssistant], None], ...] = (
     async_setup_emergency_services,
     async_setup_voice,
+    async_setup_facade_services,
     async_setup_telemedicine_services,
 )
 

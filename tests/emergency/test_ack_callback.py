@@ -52,6 +52,7 @@ def test_verify_accepts_a_signed_request() -> None:
         (SECRET, None, b"[1, 2]", 400),
         (SECRET, None, b'{"alarm_id": 1, "token": "t"}', 400),
         (SECRET, None, b"x" * 5000, 413),
+        (SECRET, ("1795400000", "sha256=\udcff"), b"{}", 401),
     ],
 )
 def test_verify_refuses(secret: str, headers: object, body: bytes, status: int) -> None:
@@ -158,11 +159,57 @@ async def test_a_new_call_gets_a_new_token(
     first = service.received[-1]
     request = {"alarm_id": first["alarm_id"], "token": first["acknowledge"]["token"]}
     assert (await _post(hass_client_no_auth, first["acknowledge"]["path"], request))[0] == 200
+    # The care service is told that the alarm was taken (no token: nothing left to take).
+    await hass.async_block_till_done(wait_background_tasks=True)
+    told = [m for m in service.received if m["dispatch"] == "acknowledged"]
+    assert [(m["state"], m["acknowledge"]) for m in told] == [("acknowledged", None)]
     await call_and_wait(hass, webhook_site, freezer)
     second = service.received[-1]
     assert second["alarm_id"] == first["alarm_id"]
     assert second["acknowledge"]["token"] not in (None, first["acknowledge"]["token"])
     assert (await _post(hass_client_no_auth, first["acknowledge"]["path"], request))[0] == 409
+
+
+async def test_a_body_in_pieces_is_read_whole(
+    hass: HomeAssistant,
+    webhook_site: MockConfigEntry,
+    care_service: tuple[CareService, str],
+    freezer: FrozenDateTimeFactory,
+    hass_client_no_auth: ClientSessionGenerator,
+) -> None:
+    """A chunked request (a proxy, a slow client) is verified over its whole body."""
+    service, _ = care_service
+    await call_and_wait(hass, webhook_site, freezer)
+    message = service.received[-1]
+    body = json.dumps(
+        {"alarm_id": message["alarm_id"], "token": message["acknowledge"]["token"]}
+    ).encode()
+    timestamp, sig = _signed(body, dt_util.utcnow())
+
+    async def pieces():  # type: ignore[no-untyped-def]
+        for start in range(0, len(body), 7):
+            yield body[start : start + 7]
+
+    session = await hass_client_no_auth()
+    response = await session.post(
+        message["acknowledge"]["path"],
+        data=pieces(),
+        headers={"X-Smart-Quarter-Timestamp": timestamp, "X-Smart-Quarter-Signature": sig},
+    )
+    assert response.status == 200
+    assert hass.states.get(STATE).state == "acknowledged"
+
+
+async def test_a_site_that_is_closing_does_not_claim_success(
+    hass: HomeAssistant, webhook_site: MockConfigEntry
+) -> None:
+    from custom_components.smart_quarter.emergency.ack_callback import CallbackRequest
+
+    subsystem = webhook_site.runtime_data.subsystems["emergency"]
+    await subsystem.async_unload()
+    with pytest.raises(CallbackError) as err:
+        await subsystem._async_take_by_token(CallbackRequest("a", "t", "x"))
+    assert err.value.status == 503
 
 
 async def test_sites_without_a_secret_offer_no_callback(

@@ -470,7 +470,16 @@ async def test_care_phone_gets_the_alarm_and_takes_it(
     data = calls[0].data
     assert data["title"] == "EMERGENCY: Gesundheitswohnung 1"
     [take] = data["data"]["actions"]
-    assert take["action"] == f"SMART_QUARTER_TAKE_{device_id}"
+    [alarm] = site_entry.runtime_data.subsystems["emergency"].book.open_alarms
+    assert take["action"] == f"SMART_QUARTER_TAKE_{device_id}_{alarm.alarm_id}"
+    # A notification of an older alarm cannot take this one.
+    hass.bus.async_fire(
+        "mobile_app_notification_action",
+        {"action": f"SMART_QUARTER_TAKE_{device_id}_01OLDALARM"},
+        context=Context(user_id=hass_admin_user.id),
+    )
+    await hass.async_block_till_done()
+    assert hass.states.get(STATE).state == "active"
 
     guest = await _normal_user(hass)
     hass.bus.async_fire(
@@ -486,7 +495,12 @@ async def test_care_phone_gets_the_alarm_and_takes_it(
         {"action": take["action"]},
         context=Context(user_id=hass_admin_user.id),
     )
-    await hass.async_block_till_done()
+    await hass.async_block_till_done(wait_background_tasks=True)
     assert hass.states.get(STATE).state == "acknowledged"
+    # The phone's notification is taken back.
+    assert calls[1].data == {
+        "message": "clear_notification",
+        "data": {"tag": f"smart_quarter_{alarm.alarm_id}"},
+    }
     await _tick(hass, freezer, 120)
-    assert len(calls) == 1  # taken: no more repeats
+    assert len(calls) == 2  # taken: no more repeats

@@ -141,3 +141,20 @@ async def test_flow_offers_entities_once_per_site(
     )
     assert result["type"] is FlowResultType.CREATE_ENTRY
     assert result["data"]["trigger_entities"] == ["binary_sensor.bett"]
+
+
+async def test_a_call_during_a_reload_is_not_lost(
+    hass: HomeAssistant, entity_site: MockConfigEntry
+) -> None:
+    """The cord turns on while the site reloads: the reloaded site raises it, once."""
+    await hass.config_entries.async_unload(entity_site.entry_id)
+    hass.states.async_set("binary_sensor.zugschnur_bad", "on")
+    assert await hass.config_entries.async_setup(entity_site.entry_id)
+    await hass.async_block_till_done()
+    assert hass.states.get(STATE).state == "active"
+    # Another reload while it is still on: the same call, not a second one.
+    assert await hass.config_entries.async_reload(entity_site.entry_id)
+    await hass.async_block_till_done()
+    subsystem = entity_site.runtime_data.subsystems["emergency"]
+    [alarm] = subsystem.book.open_alarms
+    assert len(alarm.triggers) == 1

@@ -104,3 +104,25 @@ def test_policies_that_cannot_work_are_refused(steps: tuple, repeat: int, key: s
     with pytest.raises(EscalationPolicyError) as err:
         EscalationPolicy(steps, repeat_every=repeat * S)
     assert err.value.key == key
+
+
+def test_a_receipt_after_undeliverable_does_not_flap() -> None:
+    """Undeliverable, then a receiver confirms: delivered stays, repeats go on, no flapping."""
+    alarm = _active()
+    escalate(alarm, POLICY, T0)
+    escalate(alarm, POLICY, T0 + 120 * S)
+    assert escalate(alarm, POLICY, T0 + 300 * S).reason == "undeliverable"  # type: ignore[union-attr]
+    assert alarm.mark_delivered("webhook", T0 + 301 * S)
+    assert alarm.escalation_exhausted
+    assert next_wakeup(alarm, POLICY) == T0 + 360 * S
+    for minute in range(1, 6):
+        dispatch = escalate(alarm, POLICY, T0 + (300 + 60 * minute) * S)
+        assert dispatch is not None
+        assert dispatch.reason == "repeat"
+    assert alarm.state is AlarmState.DELIVERED
+    states = [t.state for t in alarm.history]
+    assert states.count(AlarmState.UNDELIVERABLE) == 1
+    # Called again after someone took it: a fresh escalation.
+    alarm.acknowledge("user:1", "button", T0 + 700 * S)
+    alarm.add_trigger(Trigger("device:btn", "button", T0 + 710 * S), T0 + 710 * S)
+    assert not alarm.escalation_exhausted

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator
 import contextlib
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 import socket
 
 from hypothesis import given, strategies as st
@@ -127,6 +127,30 @@ def test_malformed_answers_are_one_error(raw: bytes) -> None:
     """Anything that is not a valid answer is SiaError, never another exception."""
     with pytest.raises(SiaError):
         parse_response(raw, KEY_128)
+
+
+def test_a_keyed_account_needs_an_encrypted_answer() -> None:
+    """A plain ACK proves nothing when the event was encrypted; a plain NAK is allowed."""
+    with pytest.raises(SiaError):
+        parse_response(_answer('"ACK"0001L0#1234[]'), KEY_128)
+    assert parse_response(_answer('"NAK"0000R0L0A0[]_14:05:09,11-23-2026'), KEY_128).kind is (
+        ResponseKind.NAK
+    )
+    assert parse_response(_answer('"RSP"0004L0#1234[]')).kind is ResponseKind.RSP
+
+
+def test_an_old_encrypted_answer_is_refused() -> None:
+    """A recorded encrypted ACK cannot be replayed later (its timestamp is checked)."""
+    from custom_components.smart_quarter.emergency.sia_dc09 import _encrypt
+
+    cipher = _encrypt(KEY_128, "]_14:05:09,11-23-2026", None)
+    recorded = _answer(f'"*ACK"0001L0#1234[{cipher}')
+    assert parse_response(recorded, KEY_128, WHEN).kind is ResponseKind.ACK
+    with pytest.raises(SiaError):
+        parse_response(recorded, KEY_128, WHEN + timedelta(minutes=6))
+    bad_date = _encrypt(KEY_128, "]_14:05:09,13-45-2026", None)
+    with pytest.raises(SiaError):
+        parse_response(_answer(f'"*ACK"0001L0#1234[{bad_date}'), KEY_128, WHEN)
 
 
 def test_encrypted_answer_needs_the_key() -> None:

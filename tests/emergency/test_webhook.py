@@ -10,8 +10,10 @@ import hashlib
 import hmac
 import json
 
+from aiohttp import web
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.core import HomeAssistant
+import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry, async_fire_time_changed
 
 from custom_components.smart_quarter.const import DOMAIN
@@ -140,3 +142,79 @@ async def test_an_unreachable_receiver_keeps_the_message(
     stored = hass_storage[f"{DOMAIN}.{site_entry.entry_id}.emergency"]["data"]
     assert [entry["attempts"] for entry in stored["outbox"]] == [1]
     assert hass.states.get(STATE).state == "active"
+
+
+async def test_a_redirect_is_not_a_receipt(
+    hass: HomeAssistant,
+    site_entry: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+    socket_enabled: None,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """A 302 (aiohttp would follow it with a bodiless GET) keeps the message and says why."""
+    gets: list[str] = []
+
+    async def moved(request: web.Request) -> web.Response:
+        raise web.HTTPFound("/elsewhere")
+
+    async def elsewhere(request: web.Request) -> web.Response:
+        gets.append(request.method)
+        return web.Response(status=200)
+
+    app = web.Application()
+    app.router.add_post("/alarm", moved)
+    app.router.add_route("*", "/elsewhere", elsewhere)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+    try:
+        site_entry.add_to_hass(hass)
+        hass.config_entries.async_update_entry(
+            site_entry,
+            options={
+                **site_entry.options,
+                "care_webhook_url": f"http://127.0.0.1:{port}/alarm",
+                "care_webhook_secret": SECRET,
+            },
+        )
+        assert await hass.config_entries.async_setup(site_entry.entry_id)
+        await hass.async_block_till_done(wait_background_tasks=True)
+        await call_and_wait(hass, site_entry, freezer)
+        assert gets == []
+        assert hass.states.get(STATE).state == "active"
+        assert "redirects to /elsewhere" in caplog.text
+        await hass.config_entries.async_unload(site_entry.entry_id)
+    finally:
+        await runner.cleanup()
+
+
+async def test_a_broken_receiver_setting_does_not_hold_back_the_others(
+    hass: HomeAssistant,
+    site_entry: MockConfigEntry,
+    care_service: tuple[CareService, str],
+    freezer: FrozenDateTimeFactory,
+    hass_storage: dict,
+) -> None:
+    """A SIA host that cannot even be looked up fails alone; the webhook still delivers."""
+    service, url = care_service
+    site_entry.add_to_hass(hass)
+    hass.config_entries.async_update_entry(
+        site_entry,
+        options={
+            **site_entry.options,
+            "care_webhook_url": url,
+            "care_webhook_secret": SECRET,
+            "sia_host": "arc..example",
+            "sia_port": 10001,
+            "sia_account": "1234",
+        },
+    )
+    assert await hass.config_entries.async_setup(site_entry.entry_id)
+    await hass.async_block_till_done(wait_background_tasks=True)
+    await call_and_wait(hass, site_entry, freezer)
+    assert [message["dispatch"] for message in service.received] == ["first"]
+    assert hass.states.get(STATE).state == "delivered"
+    stored = hass_storage[f"{DOMAIN}.{site_entry.entry_id}.emergency"]["data"]
+    assert [(entry["channel"], entry["attempts"]) for entry in stored["outbox"]] == [("sia", 1)]

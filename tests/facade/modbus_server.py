@@ -26,12 +26,21 @@ class Server:
     from zeros, like a device after a power cycle.
     """
 
-    def __init__(self, port: int | None = None) -> None:
+    def __init__(self, port: int | None = None, stuck_coil: int | None = None) -> None:
         self.port = port or free_port()
+        coils = [SimData(0, count=32, values=False, datatype=DataType.BITS)]
+        if stuck_coil is not None:  # a relay that refuses to switch: read-only for clients
+            coils = [
+                SimData(0, count=stuck_coil, values=False, datatype=DataType.BITS),
+                SimData(stuck_coil, values=False, datatype=DataType.BITS, readonly=True),
+                SimData(
+                    stuck_coil + 1, count=31 - stuck_coil, values=False, datatype=DataType.BITS
+                ),
+            ]
         self.device = SimDevice(
             0,  # every unit id
             simdata=(
-                [SimData(0, count=32, values=False, datatype=DataType.BITS)],
+                coils,
                 [SimData(0, count=32, values=False, datatype=DataType.BITS)],
                 [SimData(0, count=100, values=0, datatype=DataType.REGISTERS)],
                 [SimData(0, count=100, values=0, datatype=DataType.REGISTERS)],

@@ -63,21 +63,7 @@ def verify(
     now: datetime,
 ) -> CallbackRequest:
     """Check signature, age and shape of a callback; CallbackError says why not."""
-    if len(body) > MAX_BODY:
-        raise CallbackError(413, "body too large")
-    if not secret:
-        raise CallbackError(403, "no shared secret configured")
-    if not timestamp or not signature_header:
-        raise CallbackError(401, "signature headers missing")
-    try:
-        sent = int(timestamp)
-    except ValueError as err:
-        raise CallbackError(401, "bad timestamp") from err
-    if abs(now.timestamp() - sent) > MAX_CLOCK_SKEW.total_seconds():
-        raise CallbackError(401, "timestamp too old or in the future")
-    expected = signature(secret, timestamp, body)
-    if not hmac.compare_digest(expected.encode(), signature_header.encode()):
-        raise CallbackError(401, "bad signature")
+    _check_signature(secret, timestamp, signature_header, body, now)
     try:
         data = json.loads(body)
     except ValueError as err:
@@ -89,3 +75,25 @@ def verify(
         raise CallbackError(400, "alarm_id and token (strings) required")
     name = "".join(char for char in by if char.isprintable()).strip()[:MAX_NAME]
     return CallbackRequest(alarm_id, token, name or "care service")
+
+
+def _check_signature(
+    secret: str, timestamp: str | None, signature_header: str | None, body: bytes, now: datetime
+) -> None:
+    if len(body) > MAX_BODY:
+        raise CallbackError(413, "body too large")
+    if not secret:
+        raise CallbackError(403, "no shared secret configured")
+    if not timestamp or not signature_header:
+        raise CallbackError(401, "signature headers missing")
+    if not (timestamp.isascii() and signature_header.isascii()):
+        raise CallbackError(401, "bad signature headers")
+    try:
+        sent = int(timestamp)
+    except ValueError as err:
+        raise CallbackError(401, "bad timestamp") from err
+    if abs(now.timestamp() - sent) > MAX_CLOCK_SKEW.total_seconds():
+        raise CallbackError(401, "timestamp too old or in the future")
+    expected = signature(secret, timestamp, body)
+    if not hmac.compare_digest(expected.encode(), signature_header.encode()):
+        raise CallbackError(401, "bad signature")

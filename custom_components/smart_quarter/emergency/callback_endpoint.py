@@ -66,8 +66,8 @@ class AckCallbackEndpoint:
     async def _async_handle(
         self, hass: HomeAssistant, webhook_id: str, request: web.Request
     ) -> web.Response:
-        body = await request.content.read(MAX_BODY + 1)
         try:
+            body = await _read_body(request)
             verified = verify(
                 self._secret,
                 request.headers.get("X-Smart-Quarter-Timestamp"),
@@ -86,3 +86,15 @@ class AckCallbackEndpoint:
             )
             return web.json_response({"error": err.reason}, status=err.status)
         return web.json_response({"result": "acknowledged", "alarm_id": verified.alarm_id})
+
+
+async def _read_body(request: web.Request) -> bytes:
+    """Read the whole body (it may arrive in pieces), at most MAX_BODY + 1 bytes."""
+    if (request.content_length or 0) > MAX_BODY:
+        raise CallbackError(413, "body too large")
+    chunks: list[bytes] = []
+    size = 0
+    while size <= MAX_BODY and (chunk := await request.content.read(MAX_BODY + 1 - size)):
+        chunks.append(chunk)
+        size += len(chunk)
+    return b"".join(chunks)

@@ -55,9 +55,18 @@ async def async_post_webhook(
                 "X-Smart-Quarter-Signature": signature(secret, timestamp, body),
             },
             timeout=aiohttp.ClientTimeout(total=WEBHOOK_TIMEOUT),
+            # A redirect would turn the POST into a bodiless GET whose 2xx proves nothing.
+            allow_redirects=False,
         ) as response:
             if 200 <= response.status < 300:  # noqa: PLR2004
                 return Receipt.CONFIRMED
+            if 300 <= response.status < 400:  # noqa: PLR2004
+                _LOGGER.error(
+                    "Care service webhook redirects to %s for alarm %s: configure that address",
+                    response.headers.get("Location"),
+                    entry.alarm_id,
+                )
+                return Receipt.FAILED
             _LOGGER.warning(
                 "Care service webhook answered %s for alarm %s (attempt %d)",
                 response.status,
@@ -82,6 +91,11 @@ async def async_publish_care(
 ) -> Receipt:
     """Publish with QoS 1 while the broker is connected (the broker's PUBACK, no receipt)."""
     if mqtt_input is None or not mqtt_input.subscribed or not mqtt_input.connected:
+        _LOGGER.warning(
+            "Care service topic: alarm %s waits, MQTT is not connected (attempt %d)",
+            entry.alarm_id,
+            entry.attempts + 1,
+        )
         return Receipt.FAILED
     from homeassistant.components import mqtt  # noqa: PLC0415 - only sites with MQTT
 
@@ -134,7 +148,7 @@ async def async_send_sia(receiver: SiaReceiver, entry: OutboxEntry, now: datetim
             err,
         )
         return Receipt.FAILED
-    if answer.kind is ResponseKind.ACK and answer.sequence == entry.sequence:
+    if answer.kind in (ResponseKind.ACK, ResponseKind.RSP) and answer.sequence == entry.sequence:
         return Receipt.CONFIRMED
     _LOGGER.warning(
         "SIA receiver %s:%s answered %s (sequence %04d) to alarm %s (sequence %04d)%s",

@@ -28,7 +28,9 @@ actor, channel, note.
 """
 
 TAKE_ACTION_PREFIX: Final = "SMART_QUARTER_TAKE_"
-"""Action id of the 'Übernehmen' button of phone notifications: prefix + apartment device id."""
+"""Action id of the 'Übernehmen' button of phone notifications:
+prefix + apartment device id + "_" + alarm id (an old notification cannot take a newer alarm;
+a bare device id, as older notifications have, takes the apartment's open alarm)."""
 
 # Care-service receivers (site options, page "care_receivers")
 CONF_CARE_WEBHOOK_URL: Final = "care_webhook_url"

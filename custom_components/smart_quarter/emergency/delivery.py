@@ -125,6 +125,10 @@ class CareDelivery:
             OutboxEntry(message_id, alarm.alarm_id, body, now, channel=channel, sequence=sequence)
         )
 
+    def drop(self, alarm_id: str) -> None:
+        """Forget the unsent messages of an alarm (they are outdated)."""
+        self.entries = [entry for entry in self.entries if entry.alarm_id != alarm_id]
+
     @callback
     def kick(self) -> None:
         """Send what is due, in the background."""
@@ -141,25 +145,47 @@ class CareDelivery:
             self._cancel_timer = None
 
     async def _async_flush(self) -> None:
-        """Send every due message; taken ones leave the outbox, failed ones wait."""
+        """Send every due message; taken ones leave the outbox, failed ones wait.
+
+        Each receiver is served on its own, in order: a receiver that hangs or fails never
+        holds back the messages for the others.
+        """
         self._flushing = True
         try:
             now = dt_util.utcnow()
-            for entry in [entry for entry in self.entries if entry.due(now)]:
-                receipt = await self._async_send(entry)
-                async with self._lock:
-                    if receipt is Receipt.FAILED:
-                        entry.failed(dt_util.utcnow())
-                    else:
-                        self.entries.remove(entry)
-                        # Only a receiver's own confirmation counts as delivered.
-                        if receipt is Receipt.CONFIRMED:
-                            self._on_receipt(entry.alarm_id, entry.channel)
-                    if not self._is_closed():
-                        await self._save()
+            due = [entry for entry in self.entries if entry.due(now)]
+            channels = dict.fromkeys(entry.channel for entry in due)
+            await asyncio.gather(
+                *(
+                    self._async_flush_channel([e for e in due if e.channel == channel])
+                    for channel in channels
+                )
+            )
         finally:
             self._flushing = False
-        self._schedule()
+            self._schedule()
+
+    async def _async_flush_channel(self, entries: list[OutboxEntry]) -> None:
+        for entry in entries:
+            try:
+                receipt = await self._async_send(entry)
+            except Exception:
+                # Whatever it was (a host name that cannot even be encoded ...): this message
+                # waits and is retried, and the others go on.
+                _LOGGER.exception("Alarm %s: %s message failed", entry.alarm_id, entry.channel)
+                receipt = Receipt.FAILED
+            async with self._lock:
+                if entry not in self.entries:
+                    continue  # dropped meanwhile (its alarm was taken or closed)
+                if receipt is Receipt.FAILED:
+                    entry.failed(dt_util.utcnow())
+                else:
+                    self.entries.remove(entry)
+                    # Only a receiver's own confirmation counts as delivered.
+                    if receipt is Receipt.CONFIRMED:
+                        self._on_receipt(entry.alarm_id, entry.channel)
+                if not self._is_closed():
+                    await self._save()
 
     async def _async_send(self, entry: OutboxEntry) -> Receipt:
         options = self.entry.options

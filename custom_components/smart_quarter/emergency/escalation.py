@@ -13,7 +13,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from .lifecycle import Alarm, AlarmState
+from .lifecycle import Alarm
 
 MAX_REPEAT = timedelta(seconds=60)
 DEFAULT_STEP_TIMEOUT = timedelta(minutes=5)
@@ -87,10 +87,9 @@ def escalate(alarm: Alarm, policy: EscalationPolicy, now: datetime) -> Dispatch 
         return Dispatch(policy.targets_up_to(0), 0, "first")
 
     step = policy.steps[min(alarm.step_index, len(policy.steps) - 1)]
-    if (
-        alarm.state is not AlarmState.UNDELIVERABLE
-        and now >= alarm.step_started_at + step.ack_timeout
-    ):
+    # Once undeliverable, an alarm only repeats: a later receipt (delivered) must not make it
+    # fall back to undeliverable at every repeat.
+    if not alarm.escalation_exhausted and now >= alarm.step_started_at + step.ack_timeout:
         alarm.last_sent_at = now
         if alarm.step_index + 1 < len(policy.steps):
             alarm.step_index += 1
@@ -113,7 +112,7 @@ def next_wakeup(alarm: Alarm, policy: EscalationPolicy) -> datetime | None:
     if alarm.step_started_at is None or alarm.last_sent_at is None:
         return alarm.created_at
     repeat_at = alarm.last_sent_at + policy.repeat_every
-    if alarm.state is AlarmState.UNDELIVERABLE:
+    if alarm.escalation_exhausted:
         return repeat_at
     step = policy.steps[min(alarm.step_index, len(policy.steps) - 1)]
     return min(repeat_at, alarm.step_started_at + step.ack_timeout)

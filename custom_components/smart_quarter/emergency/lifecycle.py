@@ -239,6 +239,16 @@ class Alarm:
         return next((t for t in reversed(self.history) if t.state is AlarmState.ACKNOWLEDGED), None)
 
     @property
+    def escalation_exhausted(self) -> bool:
+        """True once the last step passed without anyone taking the alarm (until called again)."""
+        for transition in reversed(self.history):
+            if transition.state is AlarmState.UNDELIVERABLE:
+                return True
+            if transition.state is AlarmState.ACKNOWLEDGED:
+                return False
+        return False
+
+    @property
     def delivery_latency(self) -> timedelta | None:
         """Time from the alarm becoming active to the first confirmed delivery, if any."""
         active = next((t for t in self.history if t.state is AlarmState.ACTIVE), None)

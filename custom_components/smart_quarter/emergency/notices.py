@@ -86,7 +86,8 @@ class Notices:
         if device_id is not None:
             data["actions"] = [
                 {
-                    "action": f"{TAKE_ACTION_PREFIX}{device_id}",
+                    # The alarm's id too: an old notification must not take a newer alarm.
+                    "action": f"{TAKE_ACTION_PREFIX}{device_id}_{alarm_id}",
                     "title": self.text("take_action_title", {}),
                 }
             ]
@@ -104,3 +105,15 @@ class Notices:
         except Exception:
             # The alarm goes on (repeats, other targets, undeliverable): say it loudly.
             _LOGGER.exception("Could not send alarm %s to notify.%s", alarm_id, service)
+
+    async def async_clear_phone(self, service: str, alarm_id: str) -> None:
+        """Take an alarm's notification off a phone (it was taken or closed)."""
+        try:
+            await self.hass.services.async_call(
+                "notify",
+                service,
+                {"message": "clear_notification", "data": {"tag": f"{DOMAIN}_{alarm_id}"}},
+                blocking=True,
+            )
+        except Exception:  # noqa: BLE001 - a stale notification is harmless: it cannot take
+            _LOGGER.warning("Could not clear alarm %s from notify.%s", alarm_id, service)

@@ -34,6 +34,7 @@ from .const import (
 )
 from .sia_dc09 import SiaAccount, SiaError
 
+_SECRETS = frozenset({CONF_CARE_WEBHOOK_SECRET, CONF_SIA_KEY})
 _TEXT_FIELDS = (
     CONF_CARE_WEBHOOK_URL,
     CONF_CARE_WEBHOOK_SECRET,
@@ -71,6 +72,8 @@ def _validate(
     hass: HomeAssistant, entry: ConfigEntry, user_input: dict[str, Any]
 ) -> tuple[dict[str, Any], dict[str, str]]:
     text = {key: str(user_input.get(key) or "").strip() for key in _TEXT_FIELDS}
+    for key in _SECRETS:  # not shown in the form: empty means "keep the stored one"
+        text[key] = text[key] or str(entry.options.get(key) or "")
     for key in (CONF_SIA_ACCOUNT, CONF_SIA_LINE, CONF_SIA_RECEIVER):
         text[key] = text[key].upper()
     url = text[CONF_CARE_WEBHOOK_URL]
@@ -111,4 +114,4 @@ def _sia_errors(text: dict[str, str]) -> dict[str, str]:
     return {}
 
 
-CARE_RECEIVERS_STEP = OptionsStep("care_receivers", _schema, _validate)
+CARE_RECEIVERS_STEP = OptionsStep("care_receivers", _schema, _validate, _SECRETS)

@@ -45,9 +45,14 @@ def async_setup_services(hass: HomeAssistant) -> None:
         action = str(event.data.get("action", ""))
         if not action.startswith(TAKE_ACTION_PREFIX):
             return
-        device_id = action.removeprefix(TAKE_ACTION_PREFIX)
+        device_id, _, alarm_id = action.removeprefix(TAKE_ACTION_PREFIX).partition("_")
         try:
             apartment = _apartment_of(hass, device_id)
+            if alarm_id and (apartment.alarm is None or apartment.alarm.alarm_id != alarm_id):
+                _LOGGER.warning(
+                    "'Übernehmen' of alarm %s ignored: it is no longer the open alarm", alarm_id
+                )
+                return
             await apartment.async_acknowledge(event.context, "mobile_app")
         except (ServiceValidationError, Unauthorized) as err:
             _LOGGER.warning("Alarm of device %s not taken from the phone: %r", device_id, err)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+from datetime import UTC, datetime
 
 from .sia_dc09 import SiaError, SiaResponse, parse_response
 
@@ -36,7 +37,7 @@ async def async_send_event(
         with contextlib.suppress(OSError, TimeoutError):
             async with asyncio.timeout(1):
                 await writer.wait_closed()
-    return parse_response(answer, key)
+    return parse_response(answer, key, datetime.now(UTC))
 
 
 async def _read_answer(reader: asyncio.StreamReader) -> bytes:

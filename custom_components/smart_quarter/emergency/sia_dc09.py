@@ -23,7 +23,7 @@ ASCII bytes as alarm panels and receivers do (e.g. pysiaalarm, Home Assistant's 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 import re
 import secrets
@@ -32,6 +32,7 @@ import string
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 
 MESSAGE_TYPE = "SIA-DCS"
+MAX_ANSWER_AGE = timedelta(minutes=5)
 MAX_SEQUENCE = 9999
 BLOCK = 16
 KEY_LENGTHS = (16, 24, 32)
@@ -147,11 +148,13 @@ def build_event(
     return _frame(body)
 
 
-def parse_response(raw: bytes, key: str | None = None) -> SiaResponse:
+def parse_response(raw: bytes, key: str | None = None, now: datetime | None = None) -> SiaResponse:
     """Read a receiver's answer; SiaError("invalid_response") for anything malformed.
 
-    An encrypted answer must decrypt with the account's key to the closing "]" and a
-    timestamp: only a receiver holding the key can acknowledge.
+    With a key the answer must be encrypted and decrypt with that key to the closing "]" and
+    a timestamp (within MAX_ANSWER_AGE of `now`, when given): only a receiver holding the key
+    can acknowledge, and an old answer cannot be replayed. (DC-09 does not put the sequence
+    number into the encrypted part, so that is all the binding there is.)
     """
     try:
         text = raw.decode("ascii")
@@ -165,17 +168,31 @@ def parse_response(raw: bytes, key: str | None = None) -> SiaResponse:
     if int(match["length"], 16) != len(body):
         raise SiaError("invalid_response", "length mismatch")
     encrypted = match["encrypted"] is not None
+    if key is not None and not encrypted and match["kind"] != ResponseKind.NAK:
+        # A NAK is plain by the standard (it may come before any key is agreed).
+        raise SiaError("invalid_response", "plain answer to an encrypted event")
     if encrypted:
-        if key is None:
-            raise SiaError("invalid_response", "encrypted answer without a key")
-        cipher_hex = body.partition("[")[2]
-        try:
-            plain = _decrypt(key, cipher_hex)
-        except ValueError as err:
-            raise SiaError("invalid_response", "cannot decrypt") from err
-        if not re.search(r"\]_\d{2}:\d{2}:\d{2},\d{2}-\d{2}-\d{4}$", plain):
-            raise SiaError("invalid_response", "decrypted answer is not an acknowledgement")
+        _check_encrypted_answer(body, key, now)
     return SiaResponse(ResponseKind(match["kind"]), int(match["sequence"]), encrypted)
+
+
+def _check_encrypted_answer(body: str, key: str | None, now: datetime | None) -> None:
+    if key is None:
+        raise SiaError("invalid_response", "encrypted answer without a key")
+    try:
+        plain = _decrypt(key, body.partition("[")[2])
+    except ValueError as err:
+        raise SiaError("invalid_response", "cannot decrypt") from err
+    stamp = re.search(r"\]_(\d{2}:\d{2}:\d{2},\d{2}-\d{2}-\d{4})$", plain)
+    if stamp is None:
+        raise SiaError("invalid_response", "decrypted answer is not an acknowledgement")
+    if now is not None:
+        try:
+            sent = datetime.strptime(stamp[1], "%H:%M:%S,%m-%d-%Y").replace(tzinfo=UTC)
+        except ValueError as err:
+            raise SiaError("invalid_response", "bad timestamp") from err
+        if abs(now - sent) > MAX_ANSWER_AGE:
+            raise SiaError("invalid_response", "answer too old (replayed?)")
 
 
 def random_pad(length: int) -> str:

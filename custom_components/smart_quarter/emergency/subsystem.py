@@ -43,6 +43,7 @@ from .alarm_book import AlarmBook, Outcome, TriggerResult
 from .callback_endpoint import AckCallbackEndpoint
 from .config_flow import ApartmentSubentryFlow
 from .const import (
+    CONF_CARE_MQTT_TOPIC,
     CONF_CARE_WEBHOOK_SECRET,
     CONF_CARE_WEBHOOK_URL,
     CONF_SIA_ACCOUNT,
@@ -56,7 +57,9 @@ from .const import (
     RECEIVER_TARGETS,
     SUBENTRY_TYPE_APARTMENT,
     SUBENTRY_TYPE_ESCALATION_STEP,
+    TARGET_MQTT,
     TARGET_PERSISTENT_NOTIFICATION,
+    TARGET_WEBHOOK,
 )
 from .delivery import CareDelivery
 from .entities import (
@@ -85,6 +88,7 @@ _LOGGER = logging.getLogger(__name__)
 STORAGE_VERSION = 1
 SUPERVISION_CHECK_EVERY = timedelta(minutes=1)
 MQTT_GRACE = timedelta(minutes=2)
+CALL_REPLAY_WINDOW = timedelta(minutes=10)  # = the alarm book's duplicate window
 HEARTBEAT_SAVE_DELAY = 30  # s; a sign of life may be stored late, an alarm never is
 
 
@@ -142,6 +146,7 @@ class EmergencySubsystem(Subsystem):
         self._stop_entity_triggers: CALLBACK_TYPE | None = None
         self.entity_triggers: dict[str, ApartmentEmergency] = {}
         self._transitions_fired: dict[str, int] = {}
+        self._status_told: dict[str, int] = {}
         self._names: dict[str, str] = {}
 
     @override
@@ -152,6 +157,7 @@ class EmergencySubsystem(Subsystem):
         self.book.load(stored)
         # What happened before this start is in the logbook already.
         self._transitions_fired = {alarm.alarm_id: len(alarm.history) for alarm in self.book}
+        self._status_told = dict(self._transitions_fired)
         self.delivery.load(stored)
         self._webhook_id: str = stored.get("callback_webhook_id") or webhook.async_generate_id()
         if secret := self.entry.options.get(CONF_CARE_WEBHOOK_SECRET):
@@ -203,6 +209,34 @@ class EmergencySubsystem(Subsystem):
                 self.hass, self._async_retry_mqtt(), f"{DOMAIN} emergency MQTT subscription"
             )
         self._update_path()
+        await self._async_calls_during_the_reload(dt_util.utcnow())
+
+    async def _async_calls_during_the_reload(self, now: datetime) -> None:
+        """Raise the calls of trigger entities that turned on while the site was not listening.
+
+        A reload (any subentry or option change) or a restart leaves a gap in which a state
+        change is not seen. An entity that is calling now, and started calling within the
+        duplicate window, calls; one already handled before the gap is recognised by its
+        message id (entity and time of the change) and ignored.
+        """
+        for entity_id, apartment in self.entity_triggers.items():
+            state = self.hass.states.get(entity_id)
+            if state is None or now - state.last_changed > CALL_REPLAY_WINDOW:
+                continue
+            if entity_id.startswith("event."):
+                calling = event_entity_calls(None, state.state, now)
+            else:
+                calling = binary_sensor_calls("off", state.state)
+            if calling:
+                await self.async_call_for_help(
+                    apartment,
+                    Trigger(
+                        f"entity:{entity_id}",
+                        str(state.attributes.get("event_type") or "entity"),
+                        now,
+                        message_id=f"{entity_id}@{state.last_changed.isoformat()}",
+                    ),
+                )
 
     @callback
     def _listen_to_trigger_entities(self) -> None:
@@ -428,6 +462,8 @@ class EmergencySubsystem(Subsystem):
     async def _async_take_by_token(self, request: CallbackRequest) -> None:
         """Take an alarm for the care service's verified callback (single-use token)."""
         async with self._lock:
+            if self._closed:
+                raise CallbackError(503, "site reloading, try again")
             alarm = next((a for a in self.book if a.alarm_id == request.alarm_id), None)
             if alarm is None or not alarm.state.is_open:
                 raise CallbackError(404, "no such open alarm")
@@ -463,6 +499,7 @@ class EmergencySubsystem(Subsystem):
         if self._closed:
             return
         dispatches = self._advance(now)
+        self._tell_receivers_what_changed(now)
         for alarm, dispatch in dispatches:
             for channel in RECEIVER_TARGETS:
                 if channel in dispatch.targets:
@@ -486,6 +523,48 @@ class EmergencySubsystem(Subsystem):
         self._announce()
         self._schedule()
         self.delivery.kick()
+
+    def _tell_receivers_what_changed(self, now: datetime) -> None:
+        """Drop outdated messages of alarms taken, resolved or cancelled; tell the new state.
+
+        Unsent repeats of a taken alarm would reach the care service as if it were still
+        open; instead the webhook and MQTT receivers the alarm reached get one message with
+        the new state (SIA receivers get nothing: DC-09 has no such event for a medical alarm).
+        """
+        for alarm in self.book:
+            seen = self._status_told.get(alarm.alarm_id, 0)
+            self._status_told[alarm.alarm_id] = len(alarm.history)
+            news = [
+                t.state
+                for t in alarm.history[seen:]
+                if t.state in (AlarmState.ACKNOWLEDGED, AlarmState.RESOLVED, AlarmState.CANCELLED)
+            ]
+            if not news:
+                continue
+            self.delivery.drop(alarm.alarm_id)
+            if alarm.step_started_at is None and alarm.state is AlarmState.CANCELLED:
+                continue  # cancelled in its pre-alarm: no receiver ever heard of it
+            reached = self.policy.targets_up_to(alarm.step_index)
+            for target in reached:
+                if target.startswith("notify."):
+                    self.entry.async_create_background_task(
+                        self.hass,
+                        self.notices.async_clear_phone(
+                            target.removeprefix("notify."), alarm.alarm_id
+                        ),
+                        f"{DOMAIN} clear alarm notification",
+                    )
+            for channel in (TARGET_WEBHOOK, TARGET_MQTT):
+                if channel in reached:
+                    self.delivery.enqueue(
+                        alarm,
+                        Dispatch(reached, alarm.step_index, alarm.state.value),
+                        now,
+                        channel,
+                        apartment=self.apartment_name(alarm.apartment_id),
+                        sia_account=None,
+                        acknowledge=None,
+                    )
 
     async def _async_save(self) -> None:
         try:
@@ -599,7 +678,8 @@ class EmergencySubsystem(Subsystem):
 
         Also retries the MQTT subscription when it could not be made (MQTT added later).
         """
-        if self.mqtt is not None and not self.mqtt.subscribed and self.triggers:
+        needs_mqtt = bool(self.triggers) or bool(self.entry.options.get(CONF_CARE_MQTT_TOPIC))
+        if self.mqtt is not None and not self.mqtt.subscribed and needs_mqtt:
             self.hass.async_create_task(self._async_retry_mqtt(), eager_start=False)
         self._update_path()
         self._check_batteries()

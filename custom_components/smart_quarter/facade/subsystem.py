@@ -1,0 +1,133 @@
+"""Home Assistant glue of the façade subsystem: façades, zones, storage, entities."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any, ClassVar, override
+
+from homeassistant.config_entries import ConfigSubentryFlow
+from homeassistant.const import EVENT_HOMEASSISTANT_STOP, Platform
+from homeassistant.core import Event, HomeAssistant, callback
+from homeassistant.helpers import issue_registry as ir
+from homeassistant.helpers.dispatcher import async_dispatcher_send
+from homeassistant.helpers.storage import Store
+
+from ..const import DOMAIN
+from ..entity import EntityGroup
+from ..runtime import SmartQuarterConfigEntry
+from ..subsystem import Subsystem
+from .config_flow import FacadeSubentryFlow, ZoneSubentryFlow
+from .const import CONF_FACADE, CONF_HOST, SUBENTRY_TYPE_FACADE, SUBENTRY_TYPE_ZONE
+from .entities import (
+    FACADE_BUTTONS,
+    FACADE_PROBLEMS,
+    FACADE_VALVES,
+    ZONE_PROBLEMS,
+    ZONE_SENSORS,
+    ZONE_VALVES,
+    facade_sensors,
+)
+from .facade import Facade
+
+STORAGE_VERSION = 1
+SAVE_DELAY = 10  # seconds; water totals and run times may be stored a little late
+
+
+def _storage_key(entry_id: str) -> str:
+    return f"{DOMAIN}.{entry_id}.facade"
+
+
+class FacadeSubsystem(Subsystem):
+    """The site's greened façades and their irrigation."""
+
+    key = "facade"
+    subentry_flows: ClassVar[Mapping[str, type[ConfigSubentryFlow]]] = {
+        SUBENTRY_TYPE_FACADE: FacadeSubentryFlow,
+        SUBENTRY_TYPE_ZONE: ZoneSubentryFlow,
+    }
+    platforms = frozenset(
+        {Platform.SENSOR, Platform.BINARY_SENSOR, Platform.VALVE, Platform.BUTTON}
+    )
+    redact_keys = frozenset({CONF_HOST})
+
+    def __init__(self, hass: HomeAssistant, entry: SmartQuarterConfigEntry) -> None:
+        """Prepare the storage; façades start in async_setup."""
+        super().__init__(hass, entry)
+        self._store: Store[dict[str, Any]] = Store(
+            hass, STORAGE_VERSION, _storage_key(entry.entry_id)
+        )
+        self.facades: dict[str, Facade] = {}
+
+    @override
+    async def async_setup(self) -> None:
+        stored = await self._store.async_load() or {}
+        zones = [s for s in self.subentries() if s.subentry_type == SUBENTRY_TYPE_ZONE]
+        for subentry in self.subentries():
+            if subentry.subentry_type != SUBENTRY_TYPE_FACADE:
+                continue
+            facade = Facade(
+                self.hass,
+                self.entry,
+                subentry,
+                [zone for zone in zones if zone.data.get(CONF_FACADE) == subentry.subentry_id],
+                self._changed_callback(subentry.subentry_id),
+            )
+            facade.load(stored.get(subentry.subentry_id, {}))
+            self.facades[subentry.subentry_id] = facade
+        for facade in self.facades.values():
+            await facade.async_start()
+        self.entry.async_on_unload(
+            self.hass.bus.async_listen_once(EVENT_HOMEASSISTANT_STOP, self._async_on_stop)
+        )
+
+    def _changed_callback(self, facade_id: str) -> Any:
+        @callback
+        def _changed() -> None:
+            self._store.async_delay_save(self._data_to_store, SAVE_DELAY)
+            async_dispatcher_send(self.hass, self.facades[facade_id].update_signal)
+
+        return _changed
+
+    async def _async_on_stop(self, _event: Event) -> None:
+        await self.async_unload()
+
+    @override
+    async def async_unload(self) -> None:
+        for facade in self.facades.values():
+            await facade.async_shutdown()
+        await self._store.async_save(self._data_to_store())
+
+    def _data_to_store(self) -> dict[str, Any]:
+        return {facade_id: facade.as_dict() for facade_id, facade in self.facades.items()}
+
+    @override
+    def entity_groups(self, platform: Platform) -> Iterable[EntityGroup]:
+        for facade in self.facades.values():
+            zones = list(facade.zones.values())
+            if platform is Platform.SENSOR:
+                yield EntityGroup(facade.subentry, facade, facade_sensors(facade))
+                for zone in zones:
+                    yield EntityGroup(zone.subentry, zone, ZONE_SENSORS)
+            elif platform is Platform.BINARY_SENSOR:
+                yield EntityGroup(facade.subentry, facade, FACADE_PROBLEMS)
+                for zone in zones:
+                    yield EntityGroup(zone.subentry, zone, ZONE_PROBLEMS)
+            elif platform is Platform.VALVE:
+                if facade.mains_spec is not None:
+                    yield EntityGroup(facade.subentry, facade, FACADE_VALVES)
+                for zone in zones:
+                    yield EntityGroup(zone.subentry, zone, ZONE_VALVES)
+            elif platform is Platform.BUTTON:
+                yield EntityGroup(facade.subentry, facade, FACADE_BUTTONS)
+
+    @override
+    def diagnostics(self) -> dict[str, Any]:
+        return {facade.subentry.title: facade.diagnostics() for facade in self.facades.values()}
+
+    @override
+    @classmethod
+    async def async_remove_site(cls, hass: HomeAssistant, entry_id: str) -> None:
+        await Store[dict[str, Any]](hass, STORAGE_VERSION, _storage_key(entry_id)).async_remove()
+        for domain, issue_id in list(ir.async_get(hass).issues):
+            if domain == DOMAIN and issue_id.startswith(f"facade_mismatch_{entry_id}_"):
+                ir.async_delete_issue(hass, DOMAIN, issue_id)
