@@ -6,6 +6,7 @@ The real-broker path (Mosquitto, scripts/develop) is covered in tests/e2e/test_d
 from __future__ import annotations
 
 from datetime import timedelta
+import itertools
 import json
 
 from freezegun.api import FrozenDateTimeFactory
@@ -215,6 +216,9 @@ async def test_alarms_are_published_to_the_care_topic(
     await hass.async_block_till_done()
 
 
+_CALL_IDS = itertools.count()
+
+
 @settings(
     max_examples=40,
     deadline=None,
@@ -248,7 +252,7 @@ async def test_hostile_traffic_never_loses_the_valid_call(
 ) -> None:
     """Garbage on the emergency topics around one real call: exactly that call is an alarm."""
     subsystem = mqtt_site.runtime_data.subsystems["emergency"]
-    call_id = f"valid-{len(subsystem.book.open_alarms)}-{position}-{len(hostile)}-{id(hostile)}"
+    call_id = f"valid-{next(_CALL_IDS)}"  # never reused: a reused id is (rightly) a duplicate
     messages = [
         (
             TOPIC.format(device)

@@ -26,24 +26,16 @@ class Server:
     from zeros, like a device after a power cycle.
     """
 
-    def __init__(self, port: int | None = None, stuck_coil: int | None = None) -> None:
+    def __init__(self, port: int | None = None) -> None:
         self.port = port or free_port()
         coils = [SimData(0, count=32, values=False, datatype=DataType.BITS)]
-        if stuck_coil is not None:  # a relay that refuses to switch: read-only for clients
-            coils = [
-                SimData(0, count=stuck_coil, values=False, datatype=DataType.BITS),
-                SimData(stuck_coil, values=False, datatype=DataType.BITS, readonly=True),
-                SimData(
-                    stuck_coil + 1, count=31 - stuck_coil, values=False, datatype=DataType.BITS
-                ),
-            ]
         self.device = SimDevice(
             0,  # every unit id
             simdata=(
                 coils,
                 [SimData(0, count=32, values=False, datatype=DataType.BITS)],
-                [SimData(0, count=100, values=0, datatype=DataType.REGISTERS)],
-                [SimData(0, count=100, values=0, datatype=DataType.REGISTERS)],
+                [SimData(0, count=128, values=0, datatype=DataType.REGISTERS)],
+                [SimData(0, count=128, values=0, datatype=DataType.REGISTERS)],
             ),
         )
         self._server: ModbusTcpServer | None = None
@@ -53,7 +45,7 @@ class Server:
         """Set raw values at a protocol address (table: 'hr', 'ir', 'co', 'di')."""
         assert self._server is not None
         # The function code picks the table (inputs are read-only for clients only).
-        code = {"co": 5, "di": 2, "hr": 6, "ir": 4}[table]
+        code = {"co": 15, "di": 2, "hr": 16, "ir": 4}[table]
         result = await self._server.context.async_setValues(1, code, address, values)
         assert result is None, result
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, override
 
-from homeassistant.config_entries import SOURCE_RECONFIGURE
+from homeassistant.config_entries import SOURCE_RECONFIGURE, SubentryFlowResult
 from homeassistant.const import CONF_NAME
 from homeassistant.helpers.selector import (
     BooleanSelector,
@@ -214,10 +214,19 @@ class ZoneSubentryFlow(SiteSubentryFlow):
         return normalized
 
     @override
+    async def async_step_user(self, user_input: dict[str, Any] | None = None) -> SubentryFlowResult:
+        """Show the form, or say that a façade is needed first (a zone belongs to one)."""
+        if not any(
+            subentry.subentry_type == SUBENTRY_TYPE_FACADE
+            for subentry in self._get_entry().subentries.values()
+        ):
+            return self.async_abort(reason="no_facade")
+        return await super().async_step_user(user_input)
+
+    @override
     def validate(self, data: dict[str, Any]) -> dict[str, str]:
-        facade = self._get_entry().subentries.get(data.get(CONF_FACADE, ""))
-        if facade is None or facade.subentry_type != SUBENTRY_TYPE_FACADE:
-            return {CONF_FACADE: "facade_required"}
+        # The selector offers the site's façades only (and refuses other values).
+        facade = self._get_entry().subentries[data[CONF_FACADE]]
         unit = int(facade.data[CONF_UNIT])
         if errors := _specs(data, (CONF_MOISTURE, CONF_VALVE), unit):
             return errors

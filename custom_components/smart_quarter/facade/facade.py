@@ -82,7 +82,6 @@ class Zone:
     valve_spec: RegisterSpec
     check: PlausibilityCheck = field(default_factory=lambda: PlausibilityCheck(0, 100))
     moisture: float | None = None
-    valve_open: bool | None = None
 
     @property
     def zone_id(self) -> str:
@@ -98,6 +97,11 @@ class Zone:
     def available(self) -> bool:
         """Available while the controller answers."""
         return self.facade.available
+
+    @property
+    def valve_open(self) -> bool | None:
+        """The valve as last read back (None while unknown)."""
+        return _bool(self.facade.value(self.valve_spec))
 
     @property
     def runtime_today_minutes(self) -> float:
@@ -392,7 +396,6 @@ class Facade:
             raw = _number(self.value(zone.moisture_spec))
             zone.moisture = zone.check.update(raw, now)
             moisture[zone_id] = zone.moisture
-            zone.valve_open = _bool(self.value(zone.valve_spec))
         self.tank_check.update(_number(self.value(self.tank_spec)), now)
         for spec, check in self.temperature_checks.items():
             check.update(_number(self.value(spec)), now)
@@ -433,6 +436,7 @@ class Facade:
             if not ok:
                 self._mismatch(spec, value, now)
                 return
+            self.values[spec] = value  # read back: what the entities show now
 
     def _mismatch(self, spec: RegisterSpec, value: bool, now: datetime) -> None:
         _LOGGER.error(

@@ -332,6 +332,8 @@ class IrrigationController:
 
     def _choose_zone(self, readings: Readings) -> str | None:
         now = readings.now
+        if self._last_reason in Block._value2member_map_:
+            self._last_reason = "idle"  # the block is over
         # A manual run wins (one at a time); it ends by itself.
         for zone_id, zone_state in self.state.items():
             if zone_state.manual_until is not None:

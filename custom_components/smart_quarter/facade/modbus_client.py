@@ -73,6 +73,11 @@ class FacadeModbus:
         """Whether the TCP connection is up."""
         return bool(self._client.connected)
 
+    @property
+    def _reconnecting(self) -> bool:
+        task = getattr(self._client.ctx, "reconnect_task", None)
+        return task is not None and not task.done()
+
     async def connect(self) -> bool:
         """Open the connection; return whether it is up."""
         return bool(await self._client.connect())
@@ -144,7 +149,11 @@ class FacadeModbus:
         self, method: Callable[P, Awaitable[ModbusPDU]], *args: P.args, **kwargs: P.kwargs
     ) -> ModbusPDU:
         async with self._lock:
-            if not self._client.connected and not await self._client.connect():
+            # pymodbus reconnects by itself once it had a connection; a second attempt of
+            # ours would race it (and leave its task behind). Before that: connect.
+            if not self._client.connected and (
+                self._reconnecting or not await self._client.connect()
+            ):
                 raise ModbusLinkError(f"{self.host}:{self.port} not reachable")
             try:
                 response = await method(*args, **kwargs)
