@@ -217,3 +217,28 @@ async def test_entities_of_a_late_subentry_are_named_after_it(
         assert await hass.config_entries.async_setup(site_entry.entry_id)
         await hass.async_block_till_done()
     assert hass.states.get("switch.raum_spat_in_service") is not None
+
+
+async def test_a_failed_subsystem_set_up_is_undone(
+    hass: HomeAssistant, site_entry: MockConfigEntry
+) -> None:
+    """The emergency part fails after registering its callback webhook: undone, so a retry
+    can register it again (it used to fail with "Handler is already defined")."""
+    from unittest.mock import patch
+
+    site_entry.add_to_hass(hass)
+    hass.config_entries.async_update_entry(
+        site_entry,
+        options={
+            **site_entry.options,
+            "care_webhook_url": "https://pflege.example/alarm",
+            "care_webhook_secret": "0123456789abcdef",
+        },
+    )
+    with patch(
+        "custom_components.smart_quarter.emergency.subsystem.async_attach_mqtt_input",
+        side_effect=RuntimeError("boom"),
+    ):
+        assert not await hass.config_entries.async_setup(site_entry.entry_id)
+    assert await hass.config_entries.async_reload(site_entry.entry_id)
+    assert site_entry.state is ConfigEntryState.LOADED

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers import config_validation as cv, device_registry as dr
@@ -40,7 +42,14 @@ async def async_setup_entry(hass: HomeAssistant, entry: SmartQuarterConfigEntry)
     try:
         for subsystem_type in SUBSYSTEMS:
             subsystem = subsystem_type(hass, entry)
-            await subsystem.async_setup()
+            try:
+                await subsystem.async_setup()
+            except Exception:
+                # Undo what it registered before it failed (webhooks, listeners), so that a
+                # retry can register them again.
+                with contextlib.suppress(Exception):
+                    await subsystem.async_unload()
+                raise
             runtime.subsystems[subsystem.key] = subsystem
     except Exception:
         for started in reversed(runtime.subsystems.values()):

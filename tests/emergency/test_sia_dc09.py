@@ -285,3 +285,9 @@ async def test_receiver_closing_without_answer(socket_enabled: None) -> None:
     finally:
         server.close()
         await server.wait_closed()
+
+
+def test_free_text_is_bounded() -> None:
+    """A long apartment name cannot push the frame beyond DC-09's length field."""
+    data = event_data("1234", "MA", text="W" * 500)
+    assert len(data) < 80

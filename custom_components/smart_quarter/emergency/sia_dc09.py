@@ -33,6 +33,7 @@ from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 
 MESSAGE_TYPE = "SIA-DCS"
 MAX_ANSWER_AGE = timedelta(minutes=5)
+MAX_TEXT = 40
 MAX_SEQUENCE = 9999
 BLOCK = 16
 KEY_LENGTHS = (16, 24, 32)
@@ -125,6 +126,7 @@ def event_data(account: str, code: str, *, area: int = 0, zone: int = 0, text: s
     if not re.fullmatch(r"[A-Z]{2}", code):
         raise SiaError("invalid_code", code)
     safe_text = "".join(char for char in text if char.isascii() and (char.isalnum() or char == " "))
+    safe_text = safe_text[:MAX_TEXT]  # keeps the frame within the DC-09 length field
     return f"#{account}|Nri{area}/{code}{zone}{'^' + safe_text + '^' if safe_text else ''}"
 
 

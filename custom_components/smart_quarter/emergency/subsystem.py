@@ -108,7 +108,16 @@ class EmergencySubsystem(Subsystem):
         {Platform.SENSOR, Platform.BUTTON, Platform.BINARY_SENSOR, Platform.EVENT}
     )
     redact_keys = frozenset(
-        {CONF_CARE_WEBHOOK_URL, CONF_CARE_WEBHOOK_SECRET, CONF_SIA_KEY, "ack_token", "webhook_id"}
+        {
+            CONF_CARE_WEBHOOK_URL,
+            CONF_CARE_WEBHOOK_SECRET,
+            CONF_SIA_KEY,
+            "ack_token",
+            "webhook_id",
+            # who acted (user ids, names of care staff) and notes about a person's situation
+            "actor",
+            "note",
+        }
     )
     options_steps = (CARE_RECEIVERS_STEP,)
 
