@@ -8,6 +8,7 @@ that the onboarding and the config flows work end to end:
 - the MQTT integration pointed at the demo's Mosquitto;
 - the site "Jena-Lobeda" with the telemedicine room "TMR Lobeda" and the apartment
   "Gesundheitswohnung 1" with three emergency trigger devices;
+- the façade "Fassade Nord" (the façade simulator) with the zones "Beet West" and "Beet Ost";
 - "pflege" named as staff of the site (takes alarms), and the simulated care service's
   webhook as the site's receiver (its shared secret is DEMO_CARE_SECRET).
 """
@@ -28,6 +29,8 @@ CARE_USER = {"name": "Pflegedienst", "username": "pflege", "password": "smartqua
 SITE = {"name": "Jena-Lobeda", "location": {"latitude": 50.8876, "longitude": 11.6134}}
 ROOM = {"name": "TMR Lobeda", "address": "Karl-Marx-Allee 28, 07747 Jena"}
 DEMO_CARE_SECRET = "smartquarter-demo-pflegedienst"  # noqa: S105 - published demo value
+FACADE = {"name": "Fassade Nord", "host": "127.0.0.1", "tank_capacity_litres": 5000}
+ZONES = ("Beet West", "Beet Ost")
 APARTMENT = {
     "name": "Gesundheitswohnung 1",
     "trigger_devices": ["zugschnur-bad-1", "funkfinger-1", "sturzsensor-1"],
@@ -37,6 +40,8 @@ APARTMENT = {
 
 class Demo:
     """A client of the demo Home Assistant."""
+
+    facade_port = 5020
 
     def __init__(self, session: aiohttp.ClientSession, url: str) -> None:
         self.session = session
@@ -260,7 +265,11 @@ class Demo:
         subentries = await self.ws(
             {"type": "config_entries/subentries/list", "entry_id": site["entry_id"]}
         )
-        for subentry_type, data in (("telemedicine_room", ROOM), ("apartment", APARTMENT)):
+        for subentry_type, data in (
+            ("telemedicine_room", ROOM),
+            ("apartment", APARTMENT),
+            ("facade", {**FACADE, "port": self.facade_port}),
+        ):
             if any(sub["subentry_type"] == subentry_type for sub in subentries):
                 continue
             print(f"bootstrap: adding the {subentry_type.replace('_', ' ')} '{data['name']}'")
@@ -269,6 +278,29 @@ class Demo:
                 [site["entry_id"], subentry_type],
                 [data],
             )
+        await self.wait_until_loaded("smart_quarter")
+        subentries = await self.ws(
+            {"type": "config_entries/subentries/list", "entry_id": site["entry_id"]}
+        )
+        facade_id = next(s["subentry_id"] for s in subentries if s["subentry_type"] == "facade")
+        zones = [s["title"] for s in subentries if s["subentry_type"] == "irrigation_zone"]
+        for index, name in enumerate(ZONES):
+            if name in zones:
+                continue
+            print(f"bootstrap: adding the irrigation zone '{name}'")
+            await self.run_flow(
+                "/api/config/config_entries/subentries/flow",
+                [site["entry_id"], "irrigation_zone"],
+                [
+                    {
+                        "name": name,
+                        "facade": facade_id,
+                        "moisture": f"input:{20 + index}*0.1",
+                        "valve": f"coil:{2 + index}",
+                    }
+                ],
+            )
+            await self.wait_until_loaded("smart_quarter")
 
 
 async def main() -> None:
@@ -277,9 +309,11 @@ async def main() -> None:
     parser.add_argument("--mqtt-port", type=int, default=1883)
     parser.add_argument("--timeout", type=float, default=600)
     parser.add_argument("--care-url", default="http://127.0.0.1:8124/alarm")
+    parser.add_argument("--facade-port", type=int, default=5020)
     args = parser.parse_args()
     async with aiohttp.ClientSession() as session:
         demo = Demo(session, args.url)
+        demo.facade_port = args.facade_port
         started = time.monotonic()
         await demo.wait_until_up(args.timeout)
         await demo.log_in()

@@ -51,6 +51,7 @@ class Demo:
     mqtt_port: int
     ha_port: int
     care_port: int
+    facade_port: int
     process: subprocess.Popen[str]
     output: list[str]
 
@@ -97,12 +98,14 @@ class Demo:
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Demo]:
     ha_port, mqtt_port, care_port = _free_port(), _free_port(), _free_port()
+    facade_port = _free_port()
     env = {
         **os.environ,
         "DEMO_DIR": str(tmp_path_factory.mktemp("demo")),
         "HA_PORT": str(ha_port),
         "MQTT_PORT": str(mqtt_port),
         "CARE_PORT": str(care_port),
+        "FACADE_PORT": str(facade_port),
     }
     process = subprocess.Popen(
         [str(REPO / "scripts" / "develop")],
@@ -124,7 +127,9 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Demo]:
         output.append(line)
         if "demo ready" in line:
             break
-    demo = Demo(f"http://127.0.0.1:{ha_port}", mqtt_port, ha_port, care_port, process, output)
+    demo = Demo(
+        f"http://127.0.0.1:{ha_port}", mqtt_port, ha_port, care_port, facade_port, process, output
+    )
     try:
         assert any("demo ready" in line for line in output), "".join(output[-40:])
         yield demo
@@ -274,6 +279,31 @@ def test_calling_for_help_by_voice(demo: Demo) -> None:
     assert demo.request(f"/api/states/{sensor}", token)["state"] == "idle"
 
 
+def test_the_facade_is_alive_and_waters_on_request(demo: Demo) -> None:
+    """The façade simulator answers over Modbus; a manual run opens the bed's valve."""
+    token = demo.log_in("admin", "smartquarter-admin")
+    tank = demo.entity_id_named("Fassade Nord Tankfüllstand", token)
+    assert 0 < float(demo.request(f"/api/states/{tank}", token)["state"]) <= 100
+    valve = demo.entity_id_named("Beet West Ventil", token)
+    assert demo.request(f"/api/states/{valve}", token)["state"] in ("closed", "open")
+    template = f"{{{{ device_id('{valve}') }}}}"
+    request = urllib.request.Request(
+        f"{demo.url}/api/template",
+        json.dumps({"template": template}).encode(),
+        {"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
+    )
+    with urllib.request.urlopen(request, timeout=30) as response:
+        device_id = response.read().decode()
+    demo.request(
+        "/api/services/smart_quarter/run_irrigation_zone?return_response",
+        token,
+        {"device_id": device_id, "minutes": 1},
+    )
+    assert demo.request(f"/api/states/{valve}", token)["state"] == "open"
+    demo.request("/api/services/smart_quarter/stop_irrigation", token, {"device_id": device_id})
+    assert demo.request(f"/api/states/{valve}", token)["state"] == "closed"
+
+
 def _apartment_device(demo: Demo) -> str:
     token = demo.log_in("admin", "smartquarter-admin")  # rendering templates is for admins
     template = "{{ device_id('sensor.gesundheitswohnung_1_alarm') }}"
@@ -345,3 +375,4 @@ def test_ctrl_c_stops_everything(demo: Demo) -> None:
         time.sleep(0.5)
     assert not _port_open(demo.ha_port)
     assert not _port_open(demo.mqtt_port)
+    assert not _port_open(demo.facade_port)

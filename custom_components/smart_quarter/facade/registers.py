@@ -128,7 +128,7 @@ class RegisterSpec:
         number: float = struct.unpack(_STRUCT[self.data_type], data)[0]
         if not math.isfinite(number):
             return None
-        value: float = number * self.scale + self.offset
+        value: float = round(number * self.scale + self.offset, 6)  # no 21.900000000000002
         return value
 
     def encode(self, value: float | bool) -> list[int] | list[bool]:
