@@ -143,7 +143,7 @@ async def test_reconfigure_refuses_another_sites_name(
 async def _options_page(hass: HomeAssistant, entry: MockConfigEntry, page: str) -> dict:
     result = await hass.config_entries.options.async_init(entry.entry_id)
     assert result["type"] is FlowResultType.MENU
-    assert result["menu_options"] == ["site", "care_receivers"]
+    assert result["menu_options"] == ["site", "care_receivers", "open_data"]
     result = await hass.config_entries.options.async_configure(
         result["flow_id"], {"next_step_id": page}
     )
@@ -337,3 +337,25 @@ async def test_options_flow_never_shows_stored_secrets(
     assert result["type"] is FlowResultType.CREATE_ENTRY
     assert site_entry.options["care_webhook_secret"] == "0123456789abcdef"
     assert site_entry.options["sia_key"] == "AAAAAAAAAAAAAAAA"
+
+
+async def test_options_flow_open_data(hass: HomeAssistant, site_entry: MockConfigEntry) -> None:
+    """The open data platform's address is checked; the token is kept when left empty."""
+    site_entry.add_to_hass(hass)
+    result = await _options_page(hass, site_entry, "open_data")
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"], {"open_data_url": "ftp://frost.example"}
+    )
+    assert result["errors"] == {"open_data_url": "invalid_url"}
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"],
+        {"open_data_url": "https://frost.example/v1.1/", "open_data_token": "t0ken"},
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert site_entry.options["open_data_url"] == "https://frost.example/v1.1"
+    result = await _options_page(hass, site_entry, "open_data")
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"], {"open_data_url": "https://frost.example/v1.1"}
+    )
+    assert site_entry.options["open_data_token"] == "t0ken"
+    assert site_entry.options["open_data_minutes"] == 10

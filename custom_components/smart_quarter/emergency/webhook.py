@@ -14,26 +14,19 @@ with the alarms, until the receiver answers 2xx; failures are retried with a gro
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 import hashlib
 import hmac
 import json
 from typing import Any
 
-MAX_RETRY_DELAY = timedelta(seconds=60)
-FIRST_RETRY_DELAY = timedelta(seconds=5)
+from ..backoff import retry_delay
 
 
 def signature(secret: str, timestamp: str, body: bytes) -> str:
     """Return the signature header value for a body sent at `timestamp`."""
     digest = hmac.new(secret.encode(), f"{timestamp}.".encode() + body, hashlib.sha256)
     return f"sha256={digest.hexdigest()}"
-
-
-def retry_delay(attempts: int) -> timedelta:
-    """Delay before the next attempt after `attempts` failures: 5 s doubling, at most 60 s."""
-    delay: timedelta = FIRST_RETRY_DELAY * (2 ** max(attempts - 1, 0))
-    return min(delay, MAX_RETRY_DELAY)
 
 
 @dataclass(slots=True)

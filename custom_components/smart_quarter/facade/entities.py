@@ -235,3 +235,20 @@ ZONE_VALVES = (
         close_fn=lambda z: z.async_stop(),
     ),
 )
+
+OPEN_DATA_SENSORS = (
+    SmartQuarterSensorEntityDescription(
+        key="open_data_last_success",
+        translation_key="open_data_last_success",
+        device_class=SensorDeviceClass.TIMESTAMP,
+        value_fn=lambda p: p.last_success,
+        attributes_fn=lambda p: {"last_error": p.last_error, "rejected": p.rejected},
+    ),
+    SmartQuarterSensorEntityDescription(
+        key="open_data_backlog",
+        translation_key="open_data_backlog",
+        state_class=SensorStateClass.MEASUREMENT,
+        entity_category=EntityCategory.DIAGNOSTIC,
+        value_fn=lambda p: len(p.backlog),
+    ),
+)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from datetime import timedelta
 from typing import Any, ClassVar, override
 
 from homeassistant.config_entries import ConfigSubentryFlow
@@ -22,12 +23,21 @@ from .entities import (
     FACADE_BUTTONS,
     FACADE_PROBLEMS,
     FACADE_VALVES,
+    OPEN_DATA_SENSORS,
     ZONE_PROBLEMS,
     ZONE_SENSORS,
     ZONE_VALVES,
     facade_sensors,
 )
 from .facade import Facade
+from .options import (
+    CONF_OPEN_DATA_KINDS,
+    CONF_OPEN_DATA_MINUTES,
+    CONF_OPEN_DATA_TOKEN,
+    CONF_OPEN_DATA_URL,
+    OPEN_DATA_STEP,
+)
+from .publisher import SensorThingsPublisher
 
 STORAGE_VERSION = 1
 SAVE_DELAY = 10  # seconds; water totals and run times may be stored a little late
@@ -48,7 +58,8 @@ class FacadeSubsystem(Subsystem):
     platforms = frozenset(
         {Platform.SENSOR, Platform.BINARY_SENSOR, Platform.VALVE, Platform.BUTTON}
     )
-    redact_keys = frozenset({CONF_HOST})
+    redact_keys = frozenset({CONF_HOST, CONF_OPEN_DATA_TOKEN})
+    options_steps = (OPEN_DATA_STEP,)
 
     def __init__(self, hass: HomeAssistant, entry: SmartQuarterConfigEntry) -> None:
         """Prepare the storage; façades start in async_setup."""
@@ -57,6 +68,7 @@ class FacadeSubsystem(Subsystem):
             hass, STORAGE_VERSION, _storage_key(entry.entry_id)
         )
         self.facades: dict[str, Facade] = {}
+        self.publisher: SensorThingsPublisher | None = None
 
     @override
     async def async_setup(self) -> None:
@@ -76,6 +88,20 @@ class FacadeSubsystem(Subsystem):
             self.facades[subentry.subentry_id] = facade
         for facade in self.facades.values():
             await facade.async_start()
+        options = self.entry.options
+        if options.get(CONF_OPEN_DATA_URL) and self.facades:
+            self.publisher = SensorThingsPublisher(
+                self.hass,
+                self.entry,
+                self.facades,
+                url=options[CONF_OPEN_DATA_URL],
+                token=options.get(CONF_OPEN_DATA_TOKEN) or None,
+                interval=timedelta(minutes=int(options.get(CONF_OPEN_DATA_MINUTES, 10))),
+                kinds=list(options.get(CONF_OPEN_DATA_KINDS) or []),
+                save=self._save_later,
+            )
+            self.publisher.load(stored.get("publisher", {}))
+            self.publisher.start()
         self.entry.async_on_unload(
             self.hass.bus.async_listen_once(EVENT_HOMEASSISTANT_STOP, self._async_on_stop)
         )
@@ -83,46 +109,56 @@ class FacadeSubsystem(Subsystem):
     def _changed_callback(self, facade_id: str) -> Any:
         @callback
         def _changed() -> None:
-            self._store.async_delay_save(self._data_to_store, SAVE_DELAY)
+            self._save_later()
             async_dispatcher_send(self.hass, self.facades[facade_id].update_signal)
 
         return _changed
+
+    @callback
+    def _save_later(self) -> None:
+        self._store.async_delay_save(self._data_to_store, SAVE_DELAY)
 
     async def _async_on_stop(self, _event: Event) -> None:
         await self.async_unload()
 
     @override
     async def async_unload(self) -> None:
+        if self.publisher is not None:
+            self.publisher.stop()
         for facade in self.facades.values():
             await facade.async_shutdown()
         await self._store.async_save(self._data_to_store())
 
     def _data_to_store(self) -> dict[str, Any]:
-        return {facade_id: facade.as_dict() for facade_id, facade in self.facades.items()}
+        data: dict[str, Any] = {
+            facade_id: facade.as_dict() for facade_id, facade in self.facades.items()
+        }
+        if self.publisher is not None:
+            data["publisher"] = self.publisher.as_dict()
+        return data
 
     @override
     def entity_groups(self, platform: Platform) -> Iterable[EntityGroup]:
+        if platform is Platform.SENSOR and self.publisher is not None:
+            yield EntityGroup(None, self.publisher, OPEN_DATA_SENSORS)
         for facade in self.facades.values():
-            zones = list(facade.zones.values())
-            if platform is Platform.SENSOR:
-                yield EntityGroup(facade.subentry, facade, facade_sensors(facade))
-                for zone in zones:
-                    yield EntityGroup(zone.subentry, zone, ZONE_SENSORS)
-            elif platform is Platform.BINARY_SENSOR:
-                yield EntityGroup(facade.subentry, facade, FACADE_PROBLEMS)
-                for zone in zones:
-                    yield EntityGroup(zone.subentry, zone, ZONE_PROBLEMS)
-            elif platform is Platform.VALVE:
-                if facade.mains_spec is not None:
-                    yield EntityGroup(facade.subentry, facade, FACADE_VALVES)
-                for zone in zones:
-                    yield EntityGroup(zone.subentry, zone, ZONE_VALVES)
-            elif platform is Platform.BUTTON:
-                yield EntityGroup(facade.subentry, facade, FACADE_BUTTONS)
+            yield from _facade_groups(facade, platform)
 
     @override
     def diagnostics(self) -> dict[str, Any]:
-        return {facade.subentry.title: facade.diagnostics() for facade in self.facades.values()}
+        return {
+            "facades": {
+                facade.subentry.title: facade.diagnostics() for facade in self.facades.values()
+            },
+            "open_data": {
+                "backlog": len(self.publisher.backlog),
+                "rejected": self.publisher.rejected,
+                "last_error": self.publisher.last_error,
+                "ids": self.publisher.ids,
+            }
+            if self.publisher
+            else None,
+        }
 
     @override
     @classmethod
@@ -131,3 +167,22 @@ class FacadeSubsystem(Subsystem):
         for domain, issue_id in list(ir.async_get(hass).issues):
             if domain == DOMAIN and issue_id.startswith(f"facade_mismatch_{entry_id}_"):
                 ir.async_delete_issue(hass, DOMAIN, issue_id)
+
+
+def _facade_groups(facade: Facade, platform: Platform) -> Iterable[EntityGroup]:
+    zones = list(facade.zones.values())
+    if platform is Platform.SENSOR:
+        yield EntityGroup(facade.subentry, facade, facade_sensors(facade))
+        for zone in zones:
+            yield EntityGroup(zone.subentry, zone, ZONE_SENSORS)
+    elif platform is Platform.BINARY_SENSOR:
+        yield EntityGroup(facade.subentry, facade, FACADE_PROBLEMS)
+        for zone in zones:
+            yield EntityGroup(zone.subentry, zone, ZONE_PROBLEMS)
+    elif platform is Platform.VALVE:
+        if facade.mains_spec is not None:
+            yield EntityGroup(facade.subentry, facade, FACADE_VALVES)
+        for zone in zones:
+            yield EntityGroup(zone.subentry, zone, ZONE_VALVES)
+    elif platform is Platform.BUTTON:
+        yield EntityGroup(facade.subentry, facade, FACADE_BUTTONS)

@@ -1,0 +1,214 @@
+"""Publishing to the open data platform: SensorThings payloads, and a FROST-like server."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime
+import json
+
+from aiohttp import web
+from homeassistant.core import HomeAssistant
+import pytest
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+
+from custom_components.smart_quarter.facade.sensorthings import (
+    KINDS,
+    Observation,
+    PlatformError,
+    batch_order,
+    create_observations,
+    datastream,
+    id_from_location,
+    rejected_rows,
+    thing,
+)
+from custom_components.smart_quarter.facade.subsystem import FacadeSubsystem
+
+from .conftest import facade_site
+from .modbus_server import Server
+
+T0 = datetime(2026, 7, 14, 12, tzinfo=UTC)
+pytestmark = pytest.mark.usefixtures("socket_enabled")
+
+
+def test_payloads() -> None:
+    body = thing("Jena-Lobeda", "Fassade Nord", 50.88, 11.61)
+    assert body["Locations"][0]["location"] == {"type": "Point", "coordinates": [11.61, 50.88]}
+    stream = datastream(KINDS["cooling"], "Fassade Nord", 1, 2, 3)
+    assert stream["unitOfMeasurement"]["definition"] == "ucum:K"
+    assert (stream["Thing"], stream["Sensor"], stream["ObservedProperty"]) == (
+        {"@iot.id": 1},
+        {"@iot.id": 2},
+        {"@iot.id": 3},
+    )
+
+
+def test_batches_group_by_datastream_in_a_known_order() -> None:
+    batch = [Observation(4, T0, 1.0), Observation(5, T0, 2.0), Observation(4, T0, 3.0)]
+    body = create_observations(batch)
+    assert [(item["Datastream"], item["dataArray"]) for item in body] == [
+        ({"@iot.id": 4}, [[T0.isoformat(), 1.0], [T0.isoformat(), 3.0]]),
+        ({"@iot.id": 5}, [[T0.isoformat(), 2.0]]),
+    ]
+    assert [o.value for o in batch_order(batch)] == [1.0, 3.0, 2.0]
+    assert Observation.from_dict(batch[0].as_dict()) == batch[0]
+
+
+def test_answers() -> None:
+    assert id_from_location("https://frost.example/v1.1/Things(42)") == 42
+    assert id_from_location("https://frost.example/v1.1/Things('a-b')") == "a-b"
+    with pytest.raises(PlatformError):
+        id_from_location(None)
+    assert rejected_rows(["http://x/Observations(1)", "error: bad value", None], 3) == [1, 2]
+    with pytest.raises(PlatformError):
+        rejected_rows({"error": 1}, 1)
+
+
+class Frost:
+    """A FROST-Server stand-in: creates entities, takes observations, fails on request."""
+
+    def __init__(self) -> None:
+        self.created: dict[str, list[dict]] = {}
+        self.observations: list[list] = []
+        self.fail_with: list[int] = []
+        self.refuse_values: set[float] = set()
+        self.authorization: list[str | None] = []
+
+    async def create(self, request: web.Request) -> web.Response:
+        collection = request.match_info["collection"]
+        self.authorization.append(request.headers.get("Authorization"))
+        items = self.created.setdefault(collection, [])
+        items.append(await request.json())
+        return web.Response(
+            status=201,
+            headers={"Location": f"{request.url.origin()}/v1.1/{collection}({len(items)})"},
+        )
+
+    async def observations_batch(self, request: web.Request) -> web.Response:
+        if self.fail_with:
+            return web.Response(status=self.fail_with.pop(0))
+        answer = []
+        for item in await request.json():
+            for row in item["dataArray"]:
+                if row[1] in self.refuse_values:
+                    answer.append("error: refused")
+                else:
+                    self.observations.append([item["Datastream"]["@iot.id"], *row])
+                    answer.append(f"/v1.1/Observations({len(self.observations)})")
+        return web.Response(status=201, text=json.dumps(answer))
+
+
+@pytest.fixture
+async def frost() -> AsyncIterator[tuple[Frost, str]]:
+    service = Frost()
+    app = web.Application()
+    app.router.add_post("/v1.1/CreateObservations", service.observations_batch)
+    app.router.add_post("/v1.1/{collection}", service.create)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+    yield service, f"http://127.0.0.1:{port}/v1.1"
+    await runner.cleanup()
+
+
+async def _site(hass: HomeAssistant, server: Server, url: str) -> MockConfigEntry:
+    entry = facade_site(server.port, window_start="00:00:00", window_end="00:00:01")
+    entry.add_to_hass(hass)
+    hass.config_entries.async_update_entry(
+        entry,
+        options={
+            **entry.options,
+            "open_data_url": url,
+            "open_data_token": "secret-token",
+            "open_data_minutes": 10,
+            "open_data_kinds": ["temperature_greened", "cooling", "tank_level"],
+        },
+    )
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+    return entry
+
+
+async def test_provisions_once_and_publishes_in_batches(
+    hass: HomeAssistant, server: Server, frost: tuple[Frost, str]
+) -> None:
+    service, url = frost
+    entry = await _site(hass, server, url)
+    publisher = entry.runtime_data.subsystem(FacadeSubsystem).publisher
+    assert publisher is not None
+    publisher.sample(T0)
+    await publisher.async_flush()
+    assert len(service.created["Things"]) == 1
+    assert len(service.created["Datastreams"]) == 3
+    assert {row[2] for row in service.observations} == {17.75, -2.75, 80.0}
+    assert set(service.authorization) == {"Bearer secret-token"}
+    publisher.sample(T0)
+    await publisher.async_flush()
+    assert len(service.created["Datastreams"]) == 3  # ids are remembered
+    assert len(service.observations) == 6
+    assert hass.states.get("sensor.jena_lobeda_open_data_waiting_observations").state == "0"
+    await hass.config_entries.async_unload(entry.entry_id)
+
+
+async def test_an_outage_loses_nothing_across_a_restart(
+    hass: HomeAssistant, server: Server, frost: tuple[Frost, str]
+) -> None:
+    service, url = frost
+    entry = await _site(hass, server, url)
+    publisher = entry.runtime_data.subsystem(FacadeSubsystem).publisher
+    assert publisher is not None
+    service.fail_with = [500]
+    publisher.sample(T0)
+    await publisher.async_flush()
+    assert len(publisher.backlog) == 3
+    assert publisher.last_error == "HTTP 500"
+    # Home Assistant restarts with the backlog (same storage); the platform is back.
+    assert await hass.config_entries.async_reload(entry.entry_id)
+    await hass.async_block_till_done()
+    publisher = entry.runtime_data.subsystem(FacadeSubsystem).publisher
+    assert publisher is not None
+    assert len(publisher.backlog) == 3
+    await publisher.async_flush()
+    assert publisher.backlog == []
+    assert len(service.observations) == 3
+    assert len(service.created["Things"]) == 1  # not created twice after the restart
+    await hass.config_entries.async_unload(entry.entry_id)
+
+
+async def test_refused_rows_are_counted_not_retried(
+    hass: HomeAssistant, server: Server, frost: tuple[Frost, str]
+) -> None:
+    service, url = frost
+    entry = await _site(hass, server, url)
+    publisher = entry.runtime_data.subsystem(FacadeSubsystem).publisher
+    assert publisher is not None
+    service.refuse_values = {80.0}
+    publisher.sample(T0)
+    await publisher.async_flush()
+    assert publisher.rejected == 1
+    assert publisher.backlog == []
+    service.fail_with = [400]
+    publisher.sample(T0)
+    await publisher.async_flush()
+    assert publisher.rejected == 4
+    assert publisher.backlog == []
+    await hass.config_entries.async_unload(entry.entry_id)
+
+
+async def test_an_unreachable_platform_keeps_the_backlog(
+    hass: HomeAssistant, server: Server
+) -> None:
+    from .modbus_server import free_port
+
+    entry = await _site(hass, server, f"http://127.0.0.1:{free_port()}/v1.1")
+    publisher = entry.runtime_data.subsystem(FacadeSubsystem).publisher
+    assert publisher is not None
+    publisher.sample(T0)
+    await publisher.async_flush()
+    assert len(publisher.backlog) == 3
+    assert publisher.failures == 1
+    await publisher.async_flush()  # inside the back-off: not tried again yet
+    assert publisher.failures == 1
+    await hass.config_entries.async_unload(entry.entry_id)
