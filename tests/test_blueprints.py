@@ -28,11 +28,24 @@ def test_there_are_blueprints() -> None:
     assert {path.name for path in BLUEPRINTS} >= {
         "emergency_to_care_phone.yaml",
         "inactivity_wellness_check.yaml",
+        "soil_moisture_irrigation.yaml",
+        "tank_low_notification.yaml",
     }
 
 
 EXAMPLE_INPUTS = {
     "emergency_to_care_phone.yaml": {"phone": "0123456789abcdef0123456789abcdef"},
+    "soil_moisture_irrigation.yaml": {
+        "moisture": "sensor.beet_west_bodenfeuchte",
+        "valve": "valve.beet_west_ventil",
+        "temperature": "sensor.fassade_nord_temperatur_unbegrunte_wand_1",
+        "rain": ["binary_sensor.regen"],
+        "tank": ["sensor.fassade_nord_tankfullstand"],
+    },
+    "tank_low_notification.yaml": {
+        "tank": "sensor.fassade_nord_tankfullstand",
+        "phone": "0123456789abcdef0123456789abcdef",
+    },
     "inactivity_wellness_check.yaml": {
         "apartment": "fedcba9876543210fedcba9876543210",
         "motion": ["binary_sensor.bewegung_wohnzimmer", "binary_sensor.bewegung_bad"],
@@ -75,7 +88,16 @@ async def test_blueprint_makes_a_valid_automation(hass: HomeAssistant, path: Pat
 
 
 def test_dashboards_load_and_use_only_core_cards() -> None:
-    core_cards = {"heading", "tile", "button", "logbook", "entities", "grid"}
+    core_cards = {
+        "heading",
+        "tile",
+        "button",
+        "logbook",
+        "entities",
+        "grid",
+        "history-graph",
+        "statistics-graph",
+    }
     for path in (REPO / "dashboards").glob("*.yaml"):
         dashboard = load_yaml_dict(str(path))
         cards = [
