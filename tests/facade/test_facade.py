@@ -227,3 +227,35 @@ async def test_an_output_that_does_not_switch_latches_a_fault(
     assert await server.get("co", 0, 4) == [False, False, False, False]
     assert hass.states.get(STATE).state == "fault"
     await hass.config_entries.async_unload(entry.entry_id)
+
+
+async def test_zone_rules_from_the_ui_are_kept(hass: HomeAssistant, server: Server) -> None:
+    """Target, hysteresis and mode set in the UI drive the controller and survive a reload."""
+    entry = await _site(hass, server, **ALWAYS)
+    assert await server.get("co", 2) == [True]  # zone 1 (20 %) waters
+    await hass.services.async_call(
+        "select",
+        "select_option",
+        {"entity_id": "select.zone_1_irrigation_mode", "option": "off"},
+        blocking=True,
+    )
+    assert await server.get("co", 2) == [False]
+    await hass.services.async_call(
+        "number",
+        "set_value",
+        {"entity_id": "number.zone_2_moisture_target", "value": 70},
+        blocking=True,
+    )
+    assert await server.get("co", 3) == [True]  # zone 2 (50 %) is dry for a 70 % target
+    with pytest.raises(ServiceValidationError):  # target 5 % below the 5 % hysteresis
+        await hass.services.async_call(
+            "number",
+            "set_value",
+            {"entity_id": "number.zone_1_moisture_target", "value": 5},
+            blocking=True,
+        )
+    assert await hass.config_entries.async_reload(entry.entry_id)
+    await hass.async_block_till_done()
+    assert hass.states.get("select.zone_1_irrigation_mode").state == "off"
+    assert hass.states.get("number.zone_2_moisture_target").state == "70.0"
+    await hass.config_entries.async_unload(entry.entry_id)

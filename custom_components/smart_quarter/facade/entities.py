@@ -17,10 +17,12 @@ from homeassistant.const import (
 
 from ..binary_sensor import SmartQuarterBinarySensorEntityDescription
 from ..button import SmartQuarterButtonEntityDescription
+from ..number import SmartQuarterNumberEntityDescription
+from ..select import SmartQuarterSelectEntityDescription
 from ..sensor import SmartQuarterSensorEntityDescription
 from ..valve import SmartQuarterValveEntityDescription
 from .facade import Facade
-from .irrigation import Block, Fault
+from .irrigation import Block, Fault, Mode
 from .registers import RegisterSpec
 
 MANUAL_RUN_MINUTES = 10  # opening a zone valve from the UI waters this long
@@ -250,5 +252,40 @@ OPEN_DATA_SENSORS = (
         state_class=SensorStateClass.MEASUREMENT,
         entity_category=EntityCategory.DIAGNOSTIC,
         value_fn=lambda p: len(p.backlog),
+    ),
+)
+
+ZONE_NUMBERS = (
+    SmartQuarterNumberEntityDescription(
+        key="target",
+        translation_key="moisture_target",
+        entity_category=EntityCategory.CONFIG,
+        native_min_value=5,
+        native_max_value=95,
+        native_step=1,
+        native_unit_of_measurement=PERCENTAGE,
+        value_fn=lambda z: z.settings.target,
+        set_fn=lambda z, value: z.async_set(target=value),
+    ),
+    SmartQuarterNumberEntityDescription(
+        key="hysteresis",
+        translation_key="moisture_hysteresis",
+        entity_category=EntityCategory.CONFIG,
+        native_min_value=1,
+        native_max_value=30,
+        native_step=1,
+        native_unit_of_measurement=PERCENTAGE,
+        value_fn=lambda z: z.settings.hysteresis,
+        set_fn=lambda z, value: z.async_set(hysteresis=value),
+    ),
+)
+ZONE_SELECTS = (
+    SmartQuarterSelectEntityDescription(
+        key="mode",
+        translation_key="irrigation_mode",
+        entity_category=EntityCategory.CONFIG,
+        options=[mode.value for mode in Mode],
+        current_fn=lambda z: z.settings.mode.value,
+        select_fn=lambda z, option: z.async_set(mode=Mode(option)),
     ),
 )

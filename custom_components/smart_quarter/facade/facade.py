@@ -11,13 +11,14 @@ are closed at start, at stop and when the site unloads.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, time, timedelta
 import logging
 from typing import Any
 
 from homeassistant.config_entries import ConfigSubentry
 from homeassistant.core import HomeAssistant, callback
+from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers import issue_registry as ir
 from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, UpdateFailed
 from homeassistant.util import dt as dt_util
@@ -60,6 +61,7 @@ from .irrigation import (
     FacadeSettings,
     Fault,
     IrrigationController,
+    Mode,
     Readings,
     Source,
     ZoneSettings,
@@ -116,6 +118,26 @@ class Zone:
     async def async_stop(self) -> None:
         """Stop watering (all zones of the façade)."""
         await self.facade.async_stop()
+
+    @property
+    def settings(self) -> ZoneSettings:
+        """The zone's rules as the controller uses them now."""
+        return self.facade.controller.zones[self.zone_id]
+
+    async def async_set(self, **changes: Any) -> None:
+        """Change target, hysteresis or mode (stored; ServiceValidationError if impossible)."""
+        updated = replace(self.settings, **changes)
+        if updated.hysteresis >= updated.target:
+            raise ServiceValidationError(
+                translation_domain=DOMAIN, translation_key="hysteresis_too_large"
+            )
+        self.facade.controller.zones[self.zone_id] = updated
+        self.facade.overrides[self.zone_id] = {
+            "target": updated.target,
+            "hysteresis": updated.hysteresis,
+            "mode": updated.mode.value,
+        }
+        await self.facade.coordinator.async_refresh()
 
 
 @dataclass(slots=True)
@@ -215,6 +237,7 @@ class Facade:
         }
         self.client = FacadeModbus(data[CONF_HOST], int(data[CONF_PORT]))
         self.water = WaterTotals()
+        self.overrides: dict[str, dict[str, Any]] = {}
         self.values: dict[RegisterSpec, float | bool | None] = {}
         self.failed: dict[str, str] = {}
         self.command: Command | None = None
@@ -519,8 +542,9 @@ class Facade:
         return fault in self.controller.faults
 
     def as_dict(self) -> dict[str, Any]:
-        """Return the stored state (controller memory and water totals)."""
+        """Return the stored state (controller memory, water totals, changed zone rules)."""
         return {
+            "overrides": self.overrides,
             "controller": self.controller.as_dict(),
             "water": {
                 "rain": self.water.rain,
@@ -534,6 +558,18 @@ class Facade:
     def load(self, data: dict[str, Any]) -> None:
         """Read what as_dict wrote."""
         self.controller.load(data.get("controller", {}))
+        for zone_id, changes in data.get("overrides", {}).items():
+            if zone_id in self.controller.zones and isinstance(changes, dict):
+                try:
+                    self.controller.zones[zone_id] = replace(
+                        self.controller.zones[zone_id],
+                        target=float(changes["target"]),
+                        hysteresis=float(changes["hysteresis"]),
+                        mode=Mode(changes["mode"]),
+                    )
+                except KeyError, TypeError, ValueError:
+                    continue
+                self.overrides[zone_id] = changes
         water = data.get("water", {})
         self.water = WaterTotals(
             float(water.get("rain", 0.0)),

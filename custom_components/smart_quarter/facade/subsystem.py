@@ -24,7 +24,9 @@ from .entities import (
     FACADE_PROBLEMS,
     FACADE_VALVES,
     OPEN_DATA_SENSORS,
+    ZONE_NUMBERS,
     ZONE_PROBLEMS,
+    ZONE_SELECTS,
     ZONE_SENSORS,
     ZONE_VALVES,
     facade_sensors,
@@ -56,7 +58,14 @@ class FacadeSubsystem(Subsystem):
         SUBENTRY_TYPE_ZONE: ZoneSubentryFlow,
     }
     platforms = frozenset(
-        {Platform.SENSOR, Platform.BINARY_SENSOR, Platform.VALVE, Platform.BUTTON}
+        {
+            Platform.SENSOR,
+            Platform.BINARY_SENSOR,
+            Platform.VALVE,
+            Platform.BUTTON,
+            Platform.NUMBER,
+            Platform.SELECT,
+        }
     )
     redact_keys = frozenset({CONF_HOST, CONF_OPEN_DATA_TOKEN})
     options_steps = (OPEN_DATA_STEP,)
@@ -170,19 +179,21 @@ class FacadeSubsystem(Subsystem):
 
 
 def _facade_groups(facade: Facade, platform: Platform) -> Iterable[EntityGroup]:
-    zones = list(facade.zones.values())
-    if platform is Platform.SENSOR:
-        yield EntityGroup(facade.subentry, facade, facade_sensors(facade))
-        for zone in zones:
-            yield EntityGroup(zone.subentry, zone, ZONE_SENSORS)
-    elif platform is Platform.BINARY_SENSOR:
-        yield EntityGroup(facade.subentry, facade, FACADE_PROBLEMS)
-        for zone in zones:
-            yield EntityGroup(zone.subentry, zone, ZONE_PROBLEMS)
-    elif platform is Platform.VALVE:
-        if facade.mains_spec is not None:
-            yield EntityGroup(facade.subentry, facade, FACADE_VALVES)
-        for zone in zones:
-            yield EntityGroup(zone.subentry, zone, ZONE_VALVES)
-    elif platform is Platform.BUTTON:
-        yield EntityGroup(facade.subentry, facade, FACADE_BUTTONS)
+    facade_descriptions: dict[Platform, tuple[Any, ...]] = {
+        Platform.SENSOR: facade_sensors(facade),
+        Platform.BINARY_SENSOR: FACADE_PROBLEMS,
+        Platform.VALVE: FACADE_VALVES if facade.mains_spec is not None else (),
+        Platform.BUTTON: FACADE_BUTTONS,
+    }
+    zone_descriptions: dict[Platform, tuple[Any, ...]] = {
+        Platform.SENSOR: ZONE_SENSORS,
+        Platform.BINARY_SENSOR: ZONE_PROBLEMS,
+        Platform.VALVE: ZONE_VALVES,
+        Platform.NUMBER: ZONE_NUMBERS,
+        Platform.SELECT: ZONE_SELECTS,
+    }
+    if descriptions := facade_descriptions.get(platform):
+        yield EntityGroup(facade.subentry, facade, descriptions)
+    if descriptions := zone_descriptions.get(platform):
+        for zone in facade.zones.values():
+            yield EntityGroup(zone.subentry, zone, descriptions)
