@@ -7,7 +7,7 @@ watering window is set to "always" or "never" instead of travelling in time.
 from __future__ import annotations
 
 import asyncio
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import ServiceValidationError
@@ -258,4 +258,43 @@ async def test_zone_rules_from_the_ui_are_kept(hass: HomeAssistant, server: Serv
     await hass.async_block_till_done()
     assert hass.states.get("select.zone_1_irrigation_mode").state == "off"
     assert hass.states.get("number.zone_2_moisture_target").state == "70.0"
+    await hass.config_entries.async_unload(entry.entry_id)
+
+
+def test_rain_expected() -> None:
+    from custom_components.smart_quarter.facade.facade import rain_expected
+
+    now = dt_util.utcnow()
+    soon = (now + timedelta(hours=3)).isoformat()
+    late = (now + timedelta(hours=20)).isoformat()
+    assert rain_expected([{"datetime": soon, "precipitation": 1.2}], now)
+    assert rain_expected([{"datetime": soon, "precipitation_probability": 80}], now)
+    assert not rain_expected([{"datetime": late, "precipitation": 5}], now)
+    assert not rain_expected([{"datetime": soon, "precipitation": 0.1}], now)
+    assert not rain_expected([{"datetime": "soon"}, {"nothing": 1}], now)
+
+
+async def test_a_rain_forecast_skips_watering(hass: HomeAssistant, server: Server) -> None:
+    """The weather entity expects rain: the dry zone waits; without a forecast it waters."""
+    from homeassistant.core import ServiceCall, SupportsResponse
+
+    forecast: list[dict] = [
+        {"datetime": (dt_util.utcnow() + timedelta(hours=2)).isoformat(), "precipitation": 3.0}
+    ]
+
+    async def get_forecasts(call: ServiceCall) -> dict:
+        return {"weather.jena": {"forecast": forecast}}
+
+    hass.services.async_register(
+        "weather", "get_forecasts", get_forecasts, supports_response=SupportsResponse.ONLY
+    )
+    entry = await _site(hass, server, weather_entity="weather.jena", **ALWAYS)
+    assert await server.get("co", 2) == [False]
+    facade = entry.runtime_data.subsystem(FacadeSubsystem).facades[FACADE_ID]
+    assert facade.command is not None
+    assert facade.command.reason == "rain"
+    forecast.clear()
+    facade._forecast_at = None
+    await _poll(hass, entry)
+    assert await server.get("co", 2) == [True]
     await hass.config_entries.async_unload(entry.entry_id)

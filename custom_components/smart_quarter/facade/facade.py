@@ -51,6 +51,7 @@ from .const import (
     CONF_VALVE,
     CONF_WATCHDOG,
     CONF_WATCHDOG_SECONDS,
+    CONF_WEATHER,
     CONF_WINDOW_END,
     CONF_WINDOW_START,
     EVENT_OUTPUT_MISMATCH,
@@ -72,6 +73,26 @@ from .registers import RegisterSpec, plan_reads
 from .spec_text import parse_spec
 
 _LOGGER = logging.getLogger(__name__)
+FORECAST_EVERY = timedelta(minutes=30)
+FORECAST_HOURS = timedelta(hours=12)
+RAIN_MM = 0.5
+RAIN_PROBABILITY = 60
+
+
+def rain_expected(forecast: list[dict[str, Any]], now: datetime) -> bool:
+    """Tell whether an hourly forecast expects rain within the next 12 hours."""
+    for hour in forecast:
+        try:
+            when = datetime.fromisoformat(str(hour["datetime"]))
+        except KeyError, ValueError:
+            continue
+        if when.tzinfo is None or not now - timedelta(hours=1) <= when <= now + FORECAST_HOURS:
+            continue
+        if (hour.get("precipitation") or 0) >= RAIN_MM or (
+            hour.get("precipitation_probability") or 0
+        ) >= RAIN_PROBABILITY:
+            return True
+    return False
 
 
 @dataclass(slots=True)
@@ -238,6 +259,9 @@ class Facade:
         self.client = FacadeModbus(data[CONF_HOST], int(data[CONF_PORT]))
         self.water = WaterTotals()
         self.overrides: dict[str, dict[str, Any]] = {}
+        self.weather_entity: str | None = data.get(CONF_WEATHER)
+        self.rain_forecast = False
+        self._forecast_at: datetime | None = None
         self.values: dict[RegisterSpec, float | bool | None] = {}
         self.failed: dict[str, str] = {}
         self.command: Command | None = None
@@ -358,8 +382,41 @@ class Facade:
 
     # --- the cycle ----------------------------------------------------------------------
 
+    async def _async_update_forecast(self, now: datetime) -> None:
+        """Rain expected in the next 12 hours (by the weather entity), checked every 30 min.
+
+        A forecast that cannot be had does not stop watering (the plants would suffer for a
+        missing service); it is logged.
+        """
+        if self.weather_entity is None or (
+            self._forecast_at is not None and now - self._forecast_at < FORECAST_EVERY
+        ):
+            return
+        self._forecast_at = now
+        try:
+            response = await self.hass.services.async_call(
+                "weather",
+                "get_forecasts",
+                {"entity_id": self.weather_entity, "type": "hourly"},
+                blocking=True,
+                return_response=True,
+            )
+        except Exception as err:  # noqa: BLE001 - any failure: no forecast
+            _LOGGER.warning("Façade %s: no rain forecast (%s)", self.subentry.title, err)
+            self.rain_forecast = False
+            return
+        entity = (response or {}).get(self.weather_entity)
+        forecast = entity.get("forecast") if isinstance(entity, dict) else None
+        self.rain_forecast = rain_expected(
+            [hour for hour in forecast if isinstance(hour, dict)]
+            if isinstance(forecast, list)
+            else [],
+            now,
+        )
+
     async def _async_cycle(self) -> None:
         now = dt_util.now()
+        await self._async_update_forecast(now)
         previous_source = (
             self.command.source if self.command and not self.command.all_closed else None
         )
@@ -428,6 +485,7 @@ class Facade:
             tank_percent=self.tank_percent,
             temperature=self.frost_sensor_value,
             raining=bool(self.value(self.rain_spec)),
+            rain_forecast=self.rain_forecast,
             water_today_litres=self.water.today,
             flow_total_litres=_number(self.value(self.flow_spec)),
             communication_ok=self.communication_ok,
