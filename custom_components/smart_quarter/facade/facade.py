@@ -425,6 +425,8 @@ class Facade:
         except ModbusLinkError as err:
             self._lost(now, err)
         else:
+            if not self.communication_ok:
+                _LOGGER.info("Façade %s: controller answers again", self.subentry.title)
             self.communication_ok = True
             self.values = result.values
             self.requests_last_poll = result.requests
