@@ -50,12 +50,17 @@ class SiteSubentryFlow(ConfigSubentryFlow):
         """Return field -> error key for problems beyond the name; none by default."""
         return {}
 
+    async def async_test(self, data: dict[str, Any]) -> dict[str, str]:
+        """Try what the subentry talks to (after validate passed); none by default."""
+        return {}
+
     async def async_step_user(self, user_input: dict[str, Any] | None = None) -> SubentryFlowResult:
         """Show the form, then create the subentry."""
         errors: dict[str, str] = {}
         if user_input is not None:
             data = self.normalize(clean_user_input(user_input))
-            if not (errors := self._errors(data, ignore_subentry_id=None)):
+            errors = self._errors(data, ignore_subentry_id=None) or await self.async_test(data)
+            if not errors:
                 return self.async_create_entry(title=data[CONF_NAME], data=data)
         return self.async_show_form(
             step_id="user",
@@ -74,7 +79,8 @@ class SiteSubentryFlow(ConfigSubentryFlow):
         errors: dict[str, str] = {}
         if user_input is not None:
             data = self.normalize(clean_user_input(user_input))
-            if not (errors := self._errors(data, subentry.subentry_id)):
+            errors = self._errors(data, subentry.subentry_id) or await self.async_test(data)
+            if not errors:
                 return self.async_update_and_abort(
                     self._get_entry(), subentry, title=data[CONF_NAME], data=data
                 )

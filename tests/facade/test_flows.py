@@ -11,6 +11,9 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from ..common import site_entry as make_site_entry
 from .conftest import FACADE_ID, ZONE_IDS, facade_site, facade_subentry
+from .modbus_server import Server
+
+pytestmark = pytest.mark.usefixtures("socket_enabled")
 
 
 async def _start(hass: HomeAssistant, entry: MockConfigEntry, kind: str) -> dict:
@@ -27,16 +30,31 @@ def site() -> MockConfigEntry:
 
 
 async def test_add_a_facade_with_the_reference_layout(
-    hass: HomeAssistant, site: MockConfigEntry
+    hass: HomeAssistant, site: MockConfigEntry, server: Server
 ) -> None:
+    """The controller is reached and every register read before the façade is saved."""
     site.add_to_hass(hass)
     result = await _start(hass, site, "facade")
     result = await hass.config_entries.subentries.async_configure(
-        result["flow_id"], {CONF_NAME: "Fassade Süd", "host": "192.0.2.10"}
+        result["flow_id"], {CONF_NAME: "Fassade Süd", "host": "127.0.0.1", "port": 1}
+    )
+    assert result["errors"] == {"host": "cannot_connect"}
+    result = await hass.config_entries.subentries.async_configure(
+        result["flow_id"],
+        {
+            CONF_NAME: "Fassade Süd",
+            "host": "127.0.0.1",
+            "port": server.port,
+            "tank_level": "input:150",
+        },
+    )
+    assert result["errors"] == {"tank_level": "register_not_readable"}
+    result = await hass.config_entries.subentries.async_configure(
+        result["flow_id"], {CONF_NAME: "Fassade Süd", "host": "127.0.0.1", "port": server.port}
     )
     assert result["type"] is FlowResultType.CREATE_ENTRY
     data = result["data"]
-    assert (data["port"], data["unit"], data["poll_seconds"]) == (502, 1, 10)
+    assert (data["port"], data["unit"], data["poll_seconds"]) == (server.port, 1, 10)
     assert data["tank_level"] == "input:0*0.1"
     assert data["temperature_greened"] == ["input:10:int16*0.1", "input:11:int16*0.1"]
     assert (data["window_start"], data["window_end"]) == ("22:00:00", "06:00:00")
@@ -64,18 +82,20 @@ async def test_facade_register_checks(
     assert result["errors"] == {field: error}
 
 
-async def test_one_facade_per_controller_and_reconfigure(hass: HomeAssistant) -> None:
-    entry = facade_site(1502)
+async def test_one_facade_per_controller_and_reconfigure(
+    hass: HomeAssistant, server: Server
+) -> None:
+    entry = facade_site(server.port)
     entry.add_to_hass(hass)
     result = await _start(hass, entry, "facade")
     result = await hass.config_entries.subentries.async_configure(
         result["flow_id"],
-        {CONF_NAME: "Fassade West", "host": "127.0.0.1", "port": 1502, "unit": 1},
+        {CONF_NAME: "Fassade West", "host": "127.0.0.1", "port": server.port, "unit": 1},
     )
     assert result["errors"] == {"host": "controller_in_use"}
     result = await hass.config_entries.subentries.async_configure(
         result["flow_id"],
-        {CONF_NAME: "Fassade West", "host": "127.0.0.1", "port": 1502, "unit": 2},
+        {CONF_NAME: "Fassade West", "host": "127.0.0.1", "port": server.port, "unit": 2},
     )
     assert result["type"] is FlowResultType.CREATE_ENTRY
     # Reconfiguring the façade may keep its own controller.
@@ -141,3 +161,30 @@ async def test_a_valve_belongs_to_one_zone(hass: HomeAssistant) -> None:
     )
     assert result["type"] is FlowResultType.ABORT
     assert entry.subentries[ZONE_IDS[0]].data["target"] == 40
+
+
+async def test_a_controller_that_accepts_but_never_answers(
+    hass: HomeAssistant, site: MockConfigEntry, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A port that takes the connection but never answers: "cannot connect", not a hang."""
+    import asyncio
+
+    from custom_components.smart_quarter.facade import config_flow
+
+    async def silent(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await reader.read()
+        writer.close()
+
+    listener = await asyncio.start_server(silent, "127.0.0.1", 0)
+    port = listener.sockets[0].getsockname()[1]
+    monkeypatch.setattr(config_flow, "TEST_TIMEOUT", 0.2)
+    site.add_to_hass(hass)
+    try:
+        result = await _start(hass, site, "facade")
+        result = await hass.config_entries.subentries.async_configure(
+            result["flow_id"], {CONF_NAME: "Fassade Süd", "host": "127.0.0.1", "port": port}
+        )
+        assert result["errors"] == {"host": "cannot_connect"}
+    finally:
+        listener.close()
+        await listener.wait_closed()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any, override
 
 from homeassistant.config_entries import SOURCE_RECONFIGURE, SubentryFlowResult
@@ -68,8 +69,12 @@ from .const import (
     ZONE_MOISTURE_BASE,
     ZONE_VALVE_BASE,
 )
-from .registers import RegisterMapError, Table
+from .modbus_client import FacadeModbus, ModbusAnswerError, ModbusLinkError
+from .registers import ReadBlock, RegisterMapError, Table
 from .spec_text import parse_spec
+
+_LOGGER = logging.getLogger(__name__)
+TEST_TIMEOUT = 3.0  # seconds for the connection test of the form
 
 # Register fields: which must be writable (outputs), which hold several values.
 _OUTPUTS = (CONF_MAINS_VALVE, CONF_PUMP, CONF_WATCHDOG)
@@ -164,6 +169,30 @@ class FacadeSubentryFlow(SiteSubentryFlow):
                 data[CONF_UNIT],
             ):
                 return {CONF_HOST: "controller_in_use"}
+        return {}
+
+    @override
+    async def async_test(self, data: dict[str, Any]) -> dict[str, str]:
+        """Reach the controller and read every register of the form before saving."""
+        client = FacadeModbus(data[CONF_HOST], data[CONF_PORT], timeout=TEST_TIMEOUT)
+        unit = data[CONF_UNIT]
+        try:
+            if not await client.connect():
+                return {CONF_HOST: "cannot_connect"}
+            for field in (*_SINGLE_SPECS, *_LIST_SPECS):
+                texts = data.get(field) or []
+                for text in texts if isinstance(texts, list) else [texts]:
+                    spec = parse_spec(text, unit)
+                    block = ReadBlock(spec.unit, spec.table, spec.address, spec.count, (spec,))
+                    try:
+                        await client.read_block(block)
+                    except ModbusAnswerError as err:
+                        _LOGGER.info("Register %s of %s: %s", text, data[CONF_HOST], err)
+                        return {field: "register_not_readable"}
+        except ModbusLinkError:
+            return {CONF_HOST: "cannot_connect"}
+        finally:
+            client.close()
         return {}
 
 
