@@ -359,3 +359,29 @@ async def test_options_flow_open_data(hass: HomeAssistant, site_entry: MockConfi
     )
     assert site_entry.options["open_data_token"] == "t0ken"
     assert site_entry.options["open_data_minutes"] == 10
+
+
+async def test_options_flow_open_data_mqtt_and_mappings(
+    hass: HomeAssistant, site_entry: MockConfigEntry
+) -> None:
+    site_entry.add_to_hass(hass)
+    result = await _options_page(hass, site_entry, "open_data")
+    base = {"open_data_url": "https://frost.example/v1.1"}
+    for extra, error in (
+        ({"open_data_mqtt": "tcp://frost.example"}, {"open_data_mqtt": "invalid_mqtt_url"}),
+        ({"open_data_ids": ["Nord cooling 1"]}, {"open_data_ids": "invalid_mapping"}),
+    ):
+        result = await hass.config_entries.options.async_configure(
+            result["flow_id"], {**base, **extra}
+        )
+        assert result["errors"] == error, extra
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"],
+        {
+            **base,
+            "open_data_mqtt": "mqtt://frost.example:1883",
+            "open_data_ids": ["Fassade Nord/cooling = 17", ""],
+        },
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert site_entry.options["open_data_ids"] == ["Fassade Nord/cooling = 17"]

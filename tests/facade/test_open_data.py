@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 import json
+from pathlib import Path
 
 from aiohttp import web
 from homeassistant.core import HomeAssistant
@@ -212,3 +213,89 @@ async def test_an_unreachable_platform_keeps_the_backlog(
     await publisher.async_flush()  # inside the back-off: not tried again yet
     assert publisher.failures == 1
     await hass.config_entries.async_unload(entry.entry_id)
+
+
+async def test_existing_datastreams_are_used_not_created(
+    hass: HomeAssistant, server: Server, frost: tuple[Frost, str]
+) -> None:
+    """Mapped ids: no Datastream is created for them; observations go to the given id."""
+    service, url = frost
+    entry = facade_site(server.port, window_start="00:00:00", window_end="00:00:01")
+    entry.add_to_hass(hass)
+    hass.config_entries.async_update_entry(
+        entry,
+        options={
+            **entry.options,
+            "open_data_url": url,
+            "open_data_kinds": ["cooling"],
+            "open_data_ids": ["Fassade Nord/cooling = 77"],
+        },
+    )
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+    publisher = entry.runtime_data.subsystem(FacadeSubsystem).publisher
+    assert publisher is not None
+    publisher.sample(T0)
+    await publisher.async_flush()
+    assert "Datastreams" not in service.created
+    assert [row[0] for row in service.observations] == [77]
+    await hass.config_entries.async_unload(entry.entry_id)
+
+
+def test_mappings_are_checked() -> None:
+    from custom_components.smart_quarter.facade.options import parse_mappings
+
+    assert parse_mappings(["Fassade Nord/cooling = 17", " ", "Süd/tank_level=ds-4"]) == {
+        ("Fassade Nord", "cooling"): 17,
+        ("Süd", "tank_level"): "ds-4",
+    }
+    for bad in ("Fassade Nord cooling = 1", "Fassade Nord/humidity = 1", "x/cooling ="):
+        with pytest.raises(ValueError, match=r"\S"):
+            parse_mappings([bad])
+
+
+async def test_observations_over_mqtt(
+    hass: HomeAssistant, server: Server, frost: tuple[Frost, str], tmp_path: Path
+) -> None:
+    """With a broker set, observations go over MQTT (QoS 1); entities still over HTTP."""
+    from ..real_broker import Client, Mosquitto
+
+    broker = Mosquitto(tmp_path)
+    broker.start()
+    listener = Client(broker.port, "platform", persistent=False)
+    listener.subscribe("v1.1/#")
+    try:
+        service, url = frost
+        entry = facade_site(server.port, window_start="00:00:00", window_end="00:00:01")
+        entry.add_to_hass(hass)
+        hass.config_entries.async_update_entry(
+            entry,
+            options={
+                **entry.options,
+                "open_data_url": url,
+                "open_data_kinds": ["tank_level"],
+                "open_data_mqtt": f"mqtt://127.0.0.1:{broker.port}",
+            },
+        )
+        assert await hass.config_entries.async_setup(entry.entry_id)
+        await hass.async_block_till_done()
+        publisher = entry.runtime_data.subsystem(FacadeSubsystem).publisher
+        assert publisher is not None
+        publisher.sample(T0)
+        await publisher.async_flush()
+        assert publisher.backlog == []
+        assert len(service.created["Datastreams"]) == 1
+        assert service.observations == []  # nothing over HTTP
+        [(_, topic, payload)] = await hass.async_add_executor_job(listener.wait_for, 1, 5)
+        assert topic == "v1.1/Datastreams(1)/Observations"
+        assert json.loads(payload) == {"result": 80.0, "phenomenonTime": T0.isoformat()}
+        # The broker is gone: the observation waits in the backlog.
+        broker.stop()
+        publisher.sample(T0)
+        await hass.async_add_executor_job(publisher.mqtt.close)  # type: ignore[union-attr]
+        await publisher.async_flush()
+        assert len(publisher.backlog) == 1
+        await hass.config_entries.async_unload(entry.entry_id)
+    finally:
+        listener.close()
+        broker.stop()

@@ -12,8 +12,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime, timedelta
+import json
 import logging
-from typing import Any
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlparse
 
 import aiohttp
 from homeassistant.const import CONF_LATITUDE, CONF_LONGITUDE
@@ -41,6 +43,9 @@ from .sensorthings import (
     sensor,
     thing,
 )
+
+if TYPE_CHECKING:
+    from paho.mqtt import client as mqtt
 
 _LOGGER = logging.getLogger(__name__)
 TIMEOUT = 15  # seconds per request
@@ -77,6 +82,8 @@ class SensorThingsPublisher:
         interval: timedelta,
         kinds: list[str],
         save: Callable[[], None],
+        mqtt_url: str | None = None,
+        mappings: dict[tuple[str, str], int | str] | None = None,
     ) -> None:
         """Bind to the façades and the platform's settings."""
         self.hass = hass
@@ -101,6 +108,8 @@ class SensorThingsPublisher:
         self._retry_at: datetime | None = None
         self._busy = False
         self._unsubscribe: list[CALLBACK_TYPE] = []
+        self._mappings = mappings or {}
+        self.mqtt = MqttObservations(mqtt_url) if mqtt_url else None
 
     # --- subject ------------------------------------------------------------------------
 
@@ -117,9 +126,13 @@ class SensorThingsPublisher:
     # --- life cycle ---------------------------------------------------------------------
 
     def load(self, data: dict[str, Any]) -> None:
-        """Read the stored ids and backlog."""
+        """Read the stored ids and backlog; configured Datastream ids win."""
         for key in self.ids:
             self.ids[key] = dict(data.get("ids", {}).get(key, {}))
+        titles = {facade.subentry.title: facade_id for facade_id, facade in self.facades.items()}
+        for (title, kind), stream_id in self._mappings.items():
+            if (facade_id := titles.get(title)) is not None:
+                self.ids["datastreams"][f"{facade_id}:{kind}"] = stream_id
         self.backlog = list(data.get("backlog", []))
         self.rejected = int(data.get("rejected", 0))
         last = data.get("last_success")
@@ -148,9 +161,11 @@ class SensorThingsPublisher:
 
     @callback
     def stop(self) -> None:
-        """Stop the timers."""
+        """Stop the timers (and the MQTT connection)."""
         while self._unsubscribe:
             self._unsubscribe.pop()()
+        if self.mqtt is not None:
+            self.hass.async_add_executor_job(self.mqtt.close)
 
     async def _async_tick(self, now: datetime) -> None:
         self.sample(now)
@@ -219,6 +234,14 @@ class SensorThingsPublisher:
         rows: list[dict[str, Any]],
         observations: list[Observation],
     ) -> None:
+        if self.mqtt is not None:
+            # One message per observation; the broker's PUBACK is all the feedback MQTT gives.
+            sent = await self.hass.async_add_executor_job(self.mqtt.publish, observations)
+            del self.backlog[:sent]
+            if sent < len(rows):
+                raise PlatformError("MQTT broker did not take every observation", retry=True)
+            self.last_success = dt_util.utcnow()
+            return
         body = create_observations(observations)
         async with session.post(
             f"{self.url}/CreateObservations",
@@ -293,3 +316,57 @@ class SensorThingsPublisher:
             if response.status != 201:  # noqa: PLR2004
                 raise PlatformError(f"creating {collection}: HTTP {response.status}", retry=True)
             return id_from_location(response.headers.get("Location"))
+
+
+class MqttObservations:
+    """Observations over MQTT (SensorThings MQTT extension) with QoS 1, in its own thread."""
+
+    def __init__(self, url: str) -> None:
+        """Prepare the client for mqtt://host[:port]."""
+        parsed = urlparse(url)
+        self._host = parsed.hostname or "localhost"
+        self._port = parsed.port or 1883
+        self._client: mqtt.Client | None = None
+
+    def publish(self, observations: list[Observation]) -> int:
+        """Publish in order; return how many the broker took (PUBACK) before a failure."""
+        client = self._connect()
+        for count, observation in enumerate(observations):
+            info = client.publish(
+                f"v1.1/Datastreams({observation.datastream_id})/Observations",
+                json.dumps(
+                    {"result": observation.value, "phenomenonTime": observation.time.isoformat()}
+                ),
+                qos=1,
+            )
+            try:
+                info.wait_for_publish(timeout=TIMEOUT)
+            except RuntimeError, ValueError:
+                return count
+            if not info.is_published():
+                return count
+        return len(observations)
+
+    def close(self) -> None:
+        """Disconnect."""
+        if self._client is not None:
+            self._client.disconnect()
+            self._client.loop_stop()
+            self._client = None
+
+    def _connect(self) -> mqtt.Client:
+        if self._client is None:
+            # Imported here: only sites that publish over MQTT need paho-mqtt loaded.
+            from paho.mqtt import client as mqtt  # noqa: PLC0415
+            from paho.mqtt.enums import CallbackAPIVersion  # noqa: PLC0415
+
+            client = mqtt.Client(CallbackAPIVersion.VERSION2, client_id="smart-quarter-open-data")
+            try:
+                client.connect(self._host, self._port)
+            except OSError as err:
+                raise PlatformError(
+                    f"MQTT broker {self._host}:{self._port}: {err}", retry=True
+                ) from err
+            client.loop_start()
+            self._client = client
+        return self._client

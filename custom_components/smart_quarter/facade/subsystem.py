@@ -33,11 +33,14 @@ from .entities import (
 )
 from .facade import Facade
 from .options import (
+    CONF_OPEN_DATA_IDS,
     CONF_OPEN_DATA_KINDS,
     CONF_OPEN_DATA_MINUTES,
+    CONF_OPEN_DATA_MQTT,
     CONF_OPEN_DATA_TOKEN,
     CONF_OPEN_DATA_URL,
     OPEN_DATA_STEP,
+    parse_mappings,
 )
 from .publisher import SensorThingsPublisher
 
@@ -108,6 +111,8 @@ class FacadeSubsystem(Subsystem):
                 interval=timedelta(minutes=int(options.get(CONF_OPEN_DATA_MINUTES, 10))),
                 kinds=list(options.get(CONF_OPEN_DATA_KINDS) or []),
                 save=self._save_later,
+                mqtt_url=options.get(CONF_OPEN_DATA_MQTT) or None,
+                mappings=parse_mappings(list(options.get(CONF_OPEN_DATA_IDS) or [])),
             )
             self.publisher.load(stored.get("publisher", {}))
             self.publisher.start()
