@@ -77,6 +77,7 @@ async def test_night_waters_the_dry_zone_from_the_tank(hass: HomeAssistant, serv
     await server.set("ir", 1, [0, 125])
     await _poll(hass, entry)
     assert hass.states.get("sensor.fassade_nord_rain_water_used").state == "12.5"
+    assert float(hass.states.get("sensor.fassade_nord_flow").state) > 0
     assert hass.states.get("sensor.fassade_nord_mains_water_used").state == "0.0"
     # The soil is wet now: the zone closes.
     await server.set("ir", 20, [360])
@@ -197,7 +198,9 @@ async def test_an_illegal_address_makes_only_its_zone_implausible(
     assert await hass.config_entries.async_setup(entry.entry_id)
     await hass.async_block_till_done()
     assert hass.states.get("sensor.zone_1_soil_moisture").state == "20.0"
-    assert hass.states.get("sensor.zone_2_soil_moisture").state == "unknown"
+    # Only the zone whose register cannot be read is unavailable (its problem sensor shows).
+    assert hass.states.get("sensor.zone_2_soil_moisture").state == "unavailable"
+    assert hass.states.get("valve.zone_1_valve").state != "unavailable"
     assert hass.states.get("binary_sensor.zone_2_moisture_sensor_implausible").state == "on"
     assert hass.states.get(STATE).state == "idle"
     await hass.config_entries.async_unload(entry.entry_id)

@@ -103,7 +103,11 @@ class Frost:
 async def frost() -> AsyncIterator[tuple[Frost, str]]:
     service = Frost()
     app = web.Application()
-    app.router.add_post("/v1.1/CreateObservations", service.observations_batch)
+
+    async def observations(request: web.Request) -> web.Response:
+        return await service.observations_batch(request)  # looked up per request: swappable
+
+    app.router.add_post("/v1.1/CreateObservations", observations)
     app.router.add_post("/v1.1/{collection}", service.create)
     runner = web.AppRunner(app)
     await runner.setup()
@@ -299,3 +303,30 @@ async def test_observations_over_mqtt(
     finally:
         listener.close()
         broker.stop()
+
+
+async def test_a_platform_that_does_not_answer_in_time(
+    hass: HomeAssistant, server: Server, frost: tuple[Frost, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A timeout is an outage like any other: the backlog waits."""
+    import asyncio
+
+    from custom_components.smart_quarter.facade import publisher as publisher_module
+
+    service, url = frost
+    monkeypatch.setattr(publisher_module, "TIMEOUT", 0.2)
+    entry = await _site(hass, server, url)
+    publisher = entry.runtime_data.subsystem(FacadeSubsystem).publisher
+    assert publisher is not None
+    original = service.observations_batch
+
+    async def slow(request: web.Request) -> web.Response:
+        await asyncio.sleep(1)
+        return await original(request)
+
+    service.observations_batch = slow  # type: ignore[method-assign]
+    publisher.sample(T0)
+    await publisher.async_flush()
+    assert len(publisher.backlog) == 3
+    assert publisher.last_error == "TimeoutError"
+    await hass.config_entries.async_unload(entry.entry_id)

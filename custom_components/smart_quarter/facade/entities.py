@@ -13,6 +13,7 @@ from homeassistant.const import (
     UnitOfTemperature,
     UnitOfTime,
     UnitOfVolume,
+    UnitOfVolumeFlowRate,
 )
 
 from ..binary_sensor import SmartQuarterBinarySensorEntityDescription
@@ -63,6 +64,15 @@ def facade_sensors(facade: Facade) -> tuple[SmartQuarterSensorEntityDescription,
             native_unit_of_measurement=UnitOfVolume.LITERS,
             suggested_display_precision=0,
             value_fn=lambda f: round(f.water.mains, 1),
+        ),
+        SmartQuarterSensorEntityDescription(
+            key="flow_rate",
+            translation_key="flow_rate",
+            device_class=SensorDeviceClass.VOLUME_FLOW_RATE,
+            state_class=SensorStateClass.MEASUREMENT,
+            native_unit_of_measurement=UnitOfVolumeFlowRate.LITERS_PER_MINUTE,
+            suggested_display_precision=1,
+            value_fn=lambda f: f.water.flow_rate,
         ),
         SmartQuarterSensorEntityDescription(
             key="water_today",
@@ -225,6 +235,7 @@ ZONE_PROBLEMS = (
         entity_category=EntityCategory.DIAGNOSTIC,
         is_on_fn=lambda z: z.check.problem is not None,
         attributes_fn=lambda z: {"reason": z.check.problem},
+        always_available=True,  # it must show the problem when the moisture cannot be read
     ),
 )
 ZONE_VALVES = (

@@ -118,8 +118,8 @@ class Zone:
 
     @property
     def available(self) -> bool:
-        """Available while the controller answers."""
-        return self.facade.available
+        """Available while the controller answers and the zone's moisture can be read."""
+        return self.facade.available and self.facade.readable(self.moisture_spec)
 
     @property
     def valve_open(self) -> bool | None:
@@ -170,6 +170,9 @@ class WaterTotals:
     today: float = 0.0
     day: str = ""
     last_meter: float | None = None
+    last_read: datetime | None = None
+    flow_rate: float | None = None
+    """Litres per minute between the last two readings."""
 
     def add(self, meter: float | None, source: Source | None, now: datetime) -> None:
         """Count the meter's rise since the last reading for the source that was open."""
@@ -177,15 +180,19 @@ class WaterTotals:
         if today != self.day:
             self.day, self.today = today, 0.0
         if meter is None:
+            self.flow_rate = None
             return
         if self.last_meter is not None and meter >= self.last_meter:
             delta = meter - self.last_meter
+            seconds = (now - self.last_read).total_seconds() if self.last_read else 0
+            self.flow_rate = round(delta / seconds * 60, 2) if seconds > 0 else None
             if source is Source.MAINS:
                 self.mains += delta
             else:
                 self.rain += delta  # the tank, or a leak while closed: counted, never lost
             self.today += delta
         self.last_meter = meter  # a meter reset (smaller value) starts counting again
+        self.last_read = now
 
 
 class Facade:
@@ -295,6 +302,10 @@ class Facade:
     def available(self) -> bool:
         """Whether the controller answered the last poll."""
         return self.communication_ok
+
+    def readable(self, spec: RegisterSpec) -> bool:
+        """Whether the last poll could read this register (its block did not fail)."""
+        return spec in self.values or not self.communication_ok
 
     def value(self, spec: RegisterSpec | None) -> float | bool | None:
         """Return the last value read for a spec (None if not configured or not read)."""
