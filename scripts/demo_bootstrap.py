@@ -9,6 +9,7 @@ that the onboarding and the config flows work end to end:
 - the site "Jena-Lobeda" with the telemedicine room "TMR Lobeda" and the apartment
   "Gesundheitswohnung 1" with three emergency trigger devices;
 - the façade "Fassade Nord" (the façade simulator) with the zones "Beet West" and "Beet Ost";
+- the simulated open data platform as the site's SensorThings service;
 - "pflege" named as staff of the site (takes alarms), and the simulated care service's
   webhook as the site's receiver (its shared secret is DEMO_CARE_SECRET).
 """
@@ -255,6 +256,28 @@ class Demo:
             )
             await self.wait_until_loaded("smart_quarter")
 
+    async def ensure_open_data(self, url: str) -> None:
+        """Publish the façade's data to the simulated platform every minute."""
+        [site] = await self.entries("smart_quarter")
+        base = "/api/config/config_entries/options/flow"
+        menu = await self.api("POST", base, {"handler": site["entry_id"]})
+        form = await self.api("POST", f"{base}/{menu['flow_id']}", {"next_step_id": "open_data"})
+        await self.api("DELETE", f"{base}/{form['flow_id']}")
+        current = next(
+            (
+                (field.get("description") or {}).get("suggested_value")
+                for field in form["data_schema"]
+                if field["name"] == "open_data_url"
+            ),
+            None,
+        )
+        if current != url:
+            print(f"bootstrap: the façade's data go to the open data platform at {url}")
+            await self.options_page(
+                site["entry_id"], "open_data", {"open_data_url": url, "open_data_minutes": 1}
+            )
+            await self.wait_until_loaded("smart_quarter")
+
     async def ensure_site(self) -> None:
         sites = await self.entries("smart_quarter")
         if not sites:
@@ -310,6 +333,7 @@ async def main() -> None:
     parser.add_argument("--timeout", type=float, default=600)
     parser.add_argument("--care-url", default="http://127.0.0.1:8124/alarm")
     parser.add_argument("--facade-port", type=int, default=5020)
+    parser.add_argument("--open-data-url", default="http://127.0.0.1:8125/v1.1")
     args = parser.parse_args()
     async with aiohttp.ClientSession() as session:
         demo = Demo(session, args.url)
@@ -325,6 +349,7 @@ async def main() -> None:
         await demo.ensure_site()
         await demo.wait_until_loaded("smart_quarter")
         await demo.ensure_care_receivers(args.care_url, DEMO_CARE_SECRET)
+        await demo.ensure_open_data(args.open_data_url)
         if demo._ws is not None:  # noqa: SLF001
             await demo._ws.close()  # noqa: SLF001
         print(f"bootstrap: demo ready after {time.monotonic() - started:.0f} s")

@@ -98,7 +98,7 @@ class Demo:
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Demo]:
     ha_port, mqtt_port, care_port = _free_port(), _free_port(), _free_port()
-    facade_port = _free_port()
+    facade_port, open_data_port = _free_port(), _free_port()
     env = {
         **os.environ,
         "DEMO_DIR": str(tmp_path_factory.mktemp("demo")),
@@ -106,6 +106,7 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Demo]:
         "MQTT_PORT": str(mqtt_port),
         "CARE_PORT": str(care_port),
         "FACADE_PORT": str(facade_port),
+        "OPEN_DATA_PORT": str(open_data_port),
     }
     process = subprocess.Popen(
         [str(REPO / "scripts" / "develop")],
