@@ -1,0 +1,107 @@
+"""Consultation sessions of a telemedicine room (pure).
+
+A session runs from start to stop and carries a pseudonymous reference (the appointment's
+reference, never a name). A measurement taken while a session runs belongs to it; one taken
+outside any session belongs to nobody and is not sent anywhere. At the end the session gives a
+summary (what was measured, how often, the last values) and is closed for good.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+import re
+from typing import Any
+
+_REFERENCE_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:-]{2,63}$")
+
+
+class SessionError(ValueError):
+    """A refused session change; `key` names it for a translated message."""
+
+    def __init__(self, key: str) -> None:
+        """Keep the key."""
+        super().__init__(key)
+        self.key = key
+
+
+@dataclass(frozen=True, slots=True)
+class Reading:
+    """One measurement of a session (already parsed and converted)."""
+
+    kind: str
+    """'blood_pressure', 'glucose', 'temperature', 'spo2', 'weight' ..."""
+    values: dict[str, float]
+    at: datetime
+    device: str
+
+
+@dataclass(slots=True)
+class Session:
+    """One consultation in a room."""
+
+    reference: str
+    started_at: datetime
+    ended_at: datetime | None = None
+    readings: list[Reading] = field(default_factory=list)
+
+    @property
+    def running(self) -> bool:
+        """True until stopped."""
+        return self.ended_at is None
+
+    def summary(self) -> dict[str, Any]:
+        """Return what was measured, how often and the last values (no personal data)."""
+        kinds: dict[str, dict[str, Any]] = {}
+        for reading in self.readings:
+            entry = kinds.setdefault(reading.kind, {"count": 0})
+            entry["count"] += 1
+            entry["last"] = reading.values
+            entry["at"] = reading.at.isoformat()
+        end = self.ended_at or self.started_at
+        return {
+            "reference": self.reference,
+            "started_at": self.started_at.isoformat(),
+            "ended_at": self.ended_at.isoformat() if self.ended_at else None,
+            "minutes": round((end - self.started_at) / timedelta(minutes=1), 1),
+            "measurements": kinds,
+        }
+
+
+class SessionBook:
+    """The running session of each room."""
+
+    def __init__(self) -> None:
+        """Start with no sessions."""
+        self._running: dict[str, Session] = {}
+
+    def running(self, room_id: str) -> Session | None:
+        """Return the room's running session, if any."""
+        return self._running.get(room_id)
+
+    def start(self, room_id: str, reference: str, now: datetime) -> Session:
+        """Start a session (SessionError when one runs or the reference is not a pseudonym)."""
+        reference = reference.strip()
+        if not _REFERENCE_RE.match(reference):
+            raise SessionError("invalid_reference")
+        if room_id in self._running:
+            raise SessionError("session_running")
+        session = Session(reference, now)
+        self._running[room_id] = session
+        return session
+
+    def stop(self, room_id: str, now: datetime) -> Session:
+        """End the room's session and return it (SessionError when none runs)."""
+        session = self._running.pop(room_id, None)
+        if session is None:
+            raise SessionError("no_session")
+        session.ended_at = now
+        return session
+
+    def attribute(self, room_id: str, reading: Reading) -> Session | None:
+        """Give a reading to the room's running session; None: it belongs to nobody."""
+        session = self._running.get(room_id)
+        if session is None or reading.at < session.started_at:
+            return None
+        session.readings.append(reading)
+        return session

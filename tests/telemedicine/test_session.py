@@ -1,0 +1,67 @@
+"""Consultation sessions: start, attribution by pseudonymous reference, summary."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from custom_components.smart_quarter.telemedicine.session import Reading, SessionBook, SessionError
+
+T0 = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
+M = timedelta(minutes=1)
+
+
+def _reading(at: datetime, systolic: float = 128) -> Reading:
+    return Reading("blood_pressure", {"systolic": systolic, "diastolic": 84}, at, "BM54")
+
+
+def test_measurements_belong_to_the_running_session_only() -> None:
+    book = SessionBook()
+    assert book.attribute("room", _reading(T0)) is None  # before: nobody's
+    session = book.start("room", " appt-7f3a ", T0 + M)
+    assert session.reference == "appt-7f3a"
+    assert book.attribute("room", _reading(T0)) is None  # taken before the session started
+    assert book.attribute("room", _reading(T0 + 2 * M, 130)) is session
+    assert book.attribute("room", _reading(T0 + 3 * M, 126)) is session
+    assert book.attribute("other room", _reading(T0 + 3 * M)) is None
+    ended = book.stop("room", T0 + 11 * M)
+    assert not ended.running
+    assert ended.summary() == {
+        "reference": "appt-7f3a",
+        "started_at": (T0 + M).isoformat(),
+        "ended_at": (T0 + 11 * M).isoformat(),
+        "minutes": 10.0,
+        "measurements": {
+            "blood_pressure": {
+                "count": 2,
+                "last": {"systolic": 126, "diastolic": 84},
+                "at": (T0 + 3 * M).isoformat(),
+            }
+        },
+    }
+    assert book.attribute("room", _reading(T0 + 12 * M)) is None  # after: nobody's
+
+
+@pytest.mark.parametrize(
+    ("action", "key"),
+    [
+        (lambda b: b.start("room", "Frau Müller", T0), "invalid_reference"),
+        (lambda b: b.start("room", "ab", T0), "invalid_reference"),
+        (lambda b: b.stop("room", T0), "no_session"),
+    ],
+)
+def test_refusals(action: object, key: str) -> None:
+    with pytest.raises(SessionError) as err:
+        action(SessionBook())  # type: ignore[operator]
+    assert err.value.key == key
+
+
+def test_one_session_per_room() -> None:
+    book = SessionBook()
+    book.start("room", "appt-1", T0)
+    with pytest.raises(SessionError) as err:
+        book.start("room", "appt-2", T0)
+    assert err.value.key == "session_running"
+    assert book.running("room").reference == "appt-1"  # type: ignore[union-attr]
+    assert book.start("room 2", "appt-2", T0).running
