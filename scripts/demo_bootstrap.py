@@ -213,17 +213,20 @@ class Demo:
             raise SystemExit(f"bootstrap: options page {page} ended with {result}")
         return result
 
-    async def ensure_care_receivers(self, care_url: str, secret: str) -> None:
-        [site] = await self.entries("smart_quarter")
-        # The entry listing does not show options; the forms show them as suggested values.
+    async def options_shown(self, entry_id: str, page: str) -> dict[str, Any]:
+        """Return what an options page shows (the entry listing does not show options)."""
         base = "/api/config/config_entries/options/flow"
-        menu = await self.api("POST", base, {"handler": site["entry_id"]})
-        form = await self.api("POST", f"{base}/{menu['flow_id']}", {"next_step_id": "site"})
-        current = {
+        menu = await self.api("POST", base, {"handler": entry_id})
+        form = await self.api("POST", f"{base}/{menu['flow_id']}", {"next_step_id": page})
+        await self.api("DELETE", f"{base}/{form['flow_id']}")
+        return {
             field["name"]: (field.get("description") or {}).get("suggested_value")
             for field in form["data_schema"]
         }
-        await self.api("DELETE", f"{base}/{form['flow_id']}")
+
+    async def ensure_care_receivers(self, care_url: str, secret: str) -> None:
+        [site] = await self.entries("smart_quarter")
+        current = await self.options_shown(site["entry_id"], "site")
         users = await self.ws({"type": "config/auth/list"})
         care_id = next(user["id"] for user in users if user["name"] == CARE_USER["name"])
         if care_id not in (current.get("staff_users") or []):
@@ -234,20 +237,8 @@ class Demo:
                 {"mqtt_base_topic": current["mqtt_base_topic"], "staff_users": [care_id]},
             )
             await self.wait_until_loaded("smart_quarter")
-        menu = await self.api("POST", base, {"handler": site["entry_id"]})
-        form = await self.api(
-            "POST", f"{base}/{menu['flow_id']}", {"next_step_id": "care_receivers"}
-        )
-        await self.api("DELETE", f"{base}/{form['flow_id']}")
-        url = next(
-            (
-                (field.get("description") or {}).get("suggested_value")
-                for field in form["data_schema"]
-                if field["name"] == "care_webhook_url"
-            ),
-            None,
-        )
-        if url != care_url:
+        receivers = await self.options_shown(site["entry_id"], "care_receivers")
+        if receivers.get("care_webhook_url") != care_url:
             print(f"bootstrap: the care service's webhook is the simulator at {care_url}")
             await self.options_page(
                 site["entry_id"],
@@ -259,19 +250,7 @@ class Demo:
     async def ensure_open_data(self, url: str) -> None:
         """Publish the façade's data to the simulated platform every minute."""
         [site] = await self.entries("smart_quarter")
-        base = "/api/config/config_entries/options/flow"
-        menu = await self.api("POST", base, {"handler": site["entry_id"]})
-        form = await self.api("POST", f"{base}/{menu['flow_id']}", {"next_step_id": "open_data"})
-        await self.api("DELETE", f"{base}/{form['flow_id']}")
-        current = next(
-            (
-                (field.get("description") or {}).get("suggested_value")
-                for field in form["data_schema"]
-                if field["name"] == "open_data_url"
-            ),
-            None,
-        )
-        if current != url:
+        if (await self.options_shown(site["entry_id"], "open_data")).get("open_data_url") != url:
             print(f"bootstrap: the façade's data go to the open data platform at {url}")
             await self.options_page(
                 site["entry_id"], "open_data", {"open_data_url": url, "open_data_minutes": 1}

@@ -49,3 +49,12 @@ def site_entry(
         options={CONF_MQTT_BASE_TOPIC: "smart_quarter/jena_lobeda"},
         subentries_data=rooms,
     )
+
+
+def free_port() -> int:
+    """Return a loopback TCP port nobody listens on now."""
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])

@@ -25,14 +25,9 @@ from homeassistant.core import HomeAssistant
 from paho.mqtt import client as paho
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
+from .common import free_port
+
 MOSQUITTO = shutil.which("mosquitto") or "/usr/sbin/mosquitto"
-
-
-def free_port() -> int:
-    """A TCP port nobody listens on now."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 class Mosquitto:

@@ -25,6 +25,8 @@ import urllib.request
 import pytest
 import pytest_socket
 
+from ..common import free_port
+
 REPO = Path(__file__).parents[2]
 IN_SERVICE = "switch.tmr_lobeda_in_betrieb"
 START_TIMEOUT = 420  # a fresh machine installs Home Assistant's frontend requirements first
@@ -34,9 +36,7 @@ pytestmark = [pytest.mark.usefixtures("socket_enabled"), pytest.mark.timeout(STA
 
 def _free_port() -> int:
     pytest_socket.enable_socket()  # module-scoped set-up runs before socket_enabled
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+    return free_port()
 
 
 def _port_open(port: int) -> bool:

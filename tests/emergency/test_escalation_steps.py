@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from datetime import timedelta
-import socket
 
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.config_entries import SOURCE_USER
@@ -27,7 +26,7 @@ from custom_components.smart_quarter.const import DOMAIN
 from custom_components.smart_quarter.emergency.const import SUBENTRY_TYPE_ESCALATION_STEP
 from custom_components.smart_quarter.emergency.subsystem import EmergencySubsystem
 
-from ..common import site_entry as make_site_entry
+from ..common import free_port, site_entry as make_site_entry
 from .conftest import apartment_device_id, apartment_subentry, escalation_step
 
 STATE = "sensor.gesundheitswohnung_1_alarm"
@@ -219,13 +218,6 @@ async def test_a_step_naming_a_removed_receiver_still_alarms(
 # --- the alarm-receiving centre (SIA DC-09) ---------------------------------------------
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
 @pytest.fixture
 async def arc(socket_enabled: None) -> AsyncIterator[tuple[int, list[SIAEvent]]]:
     """pysiaalarm as the alarm-receiving centre, account AB12 encrypted."""
@@ -234,7 +226,7 @@ async def arc(socket_enabled: None) -> AsyncIterator[tuple[int, list[SIAEvent]]]
     async def on_event(event: SIAEvent) -> None:
         received.append(event)
 
-    port = _free_port()
+    port = free_port()
     client = SIAClient(
         "127.0.0.1", port, [ReceiverAccount("AB12", KEY), ReceiverAccount("C0FE", KEY)], on_event
     )
@@ -305,7 +297,7 @@ async def test_receiving_centre_down_keeps_the_event(
     socket_enabled: None,
 ) -> None:
     """Nobody listening: the event waits in the outbox with its sequence number, retried."""
-    port = _free_port()
+    port = free_port()
     entry = _sia_site(port)
     entry.add_to_hass(hass)
     assert await hass.config_entries.async_setup(entry.entry_id)

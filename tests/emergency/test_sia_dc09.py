@@ -6,7 +6,6 @@ import asyncio
 from collections.abc import AsyncIterator
 import contextlib
 from datetime import UTC, datetime, timedelta
-import socket
 
 from hypothesis import given, strategies as st
 from pysiaalarm.aio import SIAAccount as ReceiverAccount, SIAClient, SIAEvent
@@ -24,6 +23,8 @@ from custom_components.smart_quarter.emergency.sia_dc09 import (
     parse_response,
     timestamp,
 )
+
+from ..common import free_port
 
 KEY_128 = "AAAAAAAAAAAAAAAA"
 KEY_256 = "0123456789ABCDEF0123456789ABCDEF"
@@ -177,13 +178,6 @@ def test_timestamp_is_utc() -> None:
 # --- against a real receiver -----------------------------------------------------------
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
 @pytest.fixture
 async def receiver(socket_enabled: None) -> AsyncIterator[tuple[int, list[SIAEvent]]]:
     """pysiaalarm's TCP receiver (the library behind Home Assistant's sia integration)."""
@@ -192,7 +186,7 @@ async def receiver(socket_enabled: None) -> AsyncIterator[tuple[int, list[SIAEve
     async def on_event(event: SIAEvent) -> None:
         received.append(event)
 
-    port = _free_port()
+    port = free_port()
     client = SIAClient(
         "127.0.0.1",
         port,
@@ -246,7 +240,7 @@ async def test_unreachable_receiver(socket_enabled: None) -> None:
     """Nobody listening: OSError, which the outbox turns into a retry."""
     frame = build_event(SiaAccount("1234"), 1, event_data("1234", "MA"), WHEN)
     with pytest.raises(OSError):  # noqa: PT011 - refused connection
-        await async_send_event("127.0.0.1", _free_port(), frame, None, wait=2)
+        await async_send_event("127.0.0.1", free_port(), frame, None, wait=2)
 
 
 async def test_silent_receiver_times_out(socket_enabled: None) -> None:

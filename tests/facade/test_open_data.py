@@ -205,7 +205,7 @@ async def test_refused_rows_are_counted_not_retried(
 async def test_an_unreachable_platform_keeps_the_backlog(
     hass: HomeAssistant, server: Server
 ) -> None:
-    from .modbus_server import free_port
+    from ..common import free_port
 
     entry = await _site(hass, server, f"http://127.0.0.1:{free_port()}/v1.1")
     publisher = entry.runtime_data.subsystem(FacadeSubsystem).publisher

@@ -21,6 +21,7 @@ from homeassistant.core import (
     Event,
     EventStateChangedData,
     HomeAssistant,
+    State,
     callback,
 )
 from homeassistant.helpers import device_registry as dr, entity_registry as er, issue_registry as ir
@@ -232,20 +233,9 @@ class EmergencySubsystem(Subsystem):
             state = self.hass.states.get(entity_id)
             if state is None or now - state.last_changed > CALL_REPLAY_WINDOW:
                 continue
-            if entity_id.startswith("event."):
-                calling = event_entity_calls(None, state.state, now)
-            else:
-                calling = binary_sensor_calls("off", state.state)
-            if calling:
-                await self.async_call_for_help(
-                    apartment,
-                    Trigger(
-                        f"entity:{entity_id}",
-                        str(state.attributes.get("event_type") or "entity"),
-                        now,
-                        message_id=f"{entity_id}@{state.last_changed.isoformat()}",
-                    ),
-                )
+            # As if it changed from "off" (or from no event) to what it is now.
+            before = None if entity_id.startswith("event.") else "off"
+            await self._async_entity_call(apartment, entity_id, before, state, now)
 
     @callback
     def _listen_to_trigger_entities(self) -> None:
@@ -263,8 +253,23 @@ class EmergencySubsystem(Subsystem):
         old, new = event.data["old_state"], event.data["new_state"]
         if new is None or (apartment := self.entity_triggers.get(entity_id)) is None:
             return
-        now = dt_util.utcnow()
-        old_state = old.state if old else None
+        await self._async_entity_call(
+            apartment, entity_id, old.state if old else None, new, dt_util.utcnow()
+        )
+
+    async def _async_entity_call(
+        self,
+        apartment: ApartmentEmergency,
+        entity_id: str,
+        old_state: str | None,
+        new: State,
+        now: datetime,
+    ) -> None:
+        """Raise the call of a trigger entity whose state went from `old_state` to `new`.
+
+        The message id is the entity and the time of the change, so the same change seen
+        twice (live, then again after a reload) is one call.
+        """
         if entity_id.startswith("event."):
             calls = event_entity_calls(old_state, new.state, now)
         else:
