@@ -223,7 +223,11 @@ class SiteOptionsFlow(OptionsFlow):
     ) -> ConfigFlowResult:
         errors: dict[str, str] = {}
         if user_input is not None:
-            options, errors = step.validate(self.hass, self.config_entry, dict(user_input))
+            submitted = dict(user_input)
+            for key in step.secret_keys:  # not shown in the form: empty keeps the stored one
+                if not str(submitted.get(key) or "").strip() and self.config_entry.options.get(key):
+                    submitted[key] = self.config_entry.options[key]
+            options, errors = step.validate(self.hass, self.config_entry, submitted)
             if not errors:
                 return self.async_create_entry(data={**self.config_entry.options, **options})
         suggested = {

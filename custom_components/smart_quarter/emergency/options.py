@@ -72,8 +72,6 @@ def _validate(
     hass: HomeAssistant, entry: ConfigEntry, user_input: dict[str, Any]
 ) -> tuple[dict[str, Any], dict[str, str]]:
     text = {key: str(user_input.get(key) or "").strip() for key in _TEXT_FIELDS}
-    for key in _SECRETS:  # not shown in the form: empty means "keep the stored one"
-        text[key] = text[key] or str(entry.options.get(key) or "")
     for key in (CONF_SIA_ACCOUNT, CONF_SIA_LINE, CONF_SIA_RECEIVER):
         text[key] = text[key].upper()
     url = text[CONF_CARE_WEBHOOK_URL]

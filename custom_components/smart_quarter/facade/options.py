@@ -81,7 +81,6 @@ def _validate(
 ) -> tuple[dict[str, Any], dict[str, str]]:
     url = str(user_input.get(CONF_OPEN_DATA_URL) or "").strip().rstrip("/")
     token = str(user_input.get(CONF_OPEN_DATA_TOKEN) or "").strip()
-    token = token or str(entry.options.get(CONF_OPEN_DATA_TOKEN) or "")  # empty: keep
     if url and (urlparse(url).scheme not in ("http", "https") or not urlparse(url).netloc):
         return {}, {CONF_OPEN_DATA_URL: "invalid_url"}
     broker = str(user_input.get(CONF_OPEN_DATA_MQTT) or "").strip()
