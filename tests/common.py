@@ -9,15 +9,26 @@ from homeassistant.const import CONF_LATITUDE, CONF_LONGITUDE, CONF_NAME
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.smart_quarter.const import CONF_MQTT_BASE_TOPIC, DOMAIN
-from custom_components.smart_quarter.telemedicine.const import CONF_ADDRESS, SUBENTRY_TYPE_ROOM
+from custom_components.smart_quarter.telemedicine.const import (
+    CONF_ADDRESS,
+    CONF_DEVICES,
+    SUBENTRY_TYPE_ROOM,
+)
 
 SITE_NAME = "Jena-Lobeda"
 ROOM_SUBENTRY_ID = "01JROOMLOBEDA00000000000000"
 
 
-def room_subentry(subentry_id: str, name: str, address: str | None = None) -> ConfigSubentryData:
-    """A telemedicine room subentry as stored in a config entry."""
+def room_subentry(
+    subentry_id: str,
+    name: str,
+    address: str | None = None,
+    devices: dict[str, dict[str, str]] | None = None,
+) -> ConfigSubentryData:
+    """A telemedicine room subentry as stored in a config entry (devices: address -> kind, name)."""
     data = {CONF_NAME: name} | ({CONF_ADDRESS: address} if address else {})
+    if devices:
+        data[CONF_DEVICES] = devices
     return ConfigSubentryData(
         subentry_id=subentry_id,
         subentry_type=SUBENTRY_TYPE_ROOM,

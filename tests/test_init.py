@@ -140,7 +140,7 @@ async def test_unload_stops_nothing_when_platforms_refuse(
 
 
 async def test_subsystem_defaults(hass: HomeAssistant, loaded_site: MockConfigEntry) -> None:
-    """A subsystem without diagnostics reports an empty dict; rooms have only switches."""
+    """A subsystem without diagnostics reports an empty dict; rooms have no valves."""
 
     class Quiet(Subsystem):
         key = "quiet"
@@ -153,7 +153,7 @@ async def test_subsystem_defaults(hass: HomeAssistant, loaded_site: MockConfigEn
     assert Quiet(hass, loaded_site).diagnostics() == {}
     assert Quiet(hass, loaded_site).subentries() == []
     telemedicine = loaded_site.runtime_data.subsystems["telemedicine"]
-    assert list(telemedicine.entity_groups(Platform.SENSOR)) == []
+    assert list(telemedicine.entity_groups(Platform.VALVE)) == []
 
 
 def test_runtime_subsystem_lookup_is_typed() -> None:

@@ -10,7 +10,11 @@ from homeassistant.helpers import device_registry as dr, entity_registry as er
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.smart_quarter.const import DOMAIN
-from custom_components.smart_quarter.telemedicine.const import CONF_ADDRESS, SUBENTRY_TYPE_ROOM
+from custom_components.smart_quarter.telemedicine.const import (
+    CONF_ADDRESS,
+    CONF_CLEAR_AFTER_SESSION,
+    SUBENTRY_TYPE_ROOM,
+)
 
 from .conftest import ROOM_SUBENTRY_ID
 
@@ -53,7 +57,7 @@ async def test_add_room_creates_its_device_and_entities(
     await hass.async_block_till_done()
     assert result["type"] is FlowResultType.CREATE_ENTRY
     assert result["title"] == "Gemeindehaus Crossen"
-    assert result["data"] == {CONF_NAME: "Gemeindehaus Crossen"}
+    assert result["data"] == {CONF_NAME: "Gemeindehaus Crossen", CONF_CLEAR_AFTER_SESSION: True}
 
     new_id = next(s for s in loaded_site.subentries if s != ROOM_SUBENTRY_ID)
     device = device_registry.async_get_device_by_identifier((DOMAIN, new_id), loaded_site.entry_id)
@@ -106,9 +110,14 @@ async def test_reconfigure_room_keeps_device_and_entity(
     assert result["type"] is FlowResultType.FORM
     assert result["step_id"] == "reconfigure"
     suggested = {
-        str(field): field.description["suggested_value"] for field in result["data_schema"].schema
+        str(field): (field.description or {}).get("suggested_value")
+        for field in result["data_schema"].schema
     }
-    assert suggested == {CONF_NAME: "TMR Lobeda", CONF_ADDRESS: "Karl-Marx-Allee 28, Jena"}
+    assert suggested == {
+        CONF_NAME: "TMR Lobeda",
+        CONF_ADDRESS: "Karl-Marx-Allee 28, Jena",
+        CONF_CLEAR_AFTER_SESSION: None,  # not stored: the default (clear) applies
+    }
 
     result = await hass.config_entries.subentries.async_configure(
         result["flow_id"], {CONF_NAME: "TMR Lobeda-West", CONF_ADDRESS: ""}
@@ -119,7 +128,7 @@ async def test_reconfigure_room_keeps_device_and_entity(
 
     subentry = loaded_site.subentries[ROOM_SUBENTRY_ID]
     assert subentry.title == "TMR Lobeda-West"
-    assert subentry.data == {CONF_NAME: "TMR Lobeda-West"}
+    assert subentry.data == {CONF_NAME: "TMR Lobeda-West", CONF_CLEAR_AFTER_SESSION: True}
     device = device_registry.async_get_device_by_identifier(
         (DOMAIN, ROOM_SUBENTRY_ID), loaded_site.entry_id
     )

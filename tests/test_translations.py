@@ -79,7 +79,7 @@ def test_every_flow_error_step_and_abort_is_translated(language: str) -> None:
         aborts = _string_assignments(source, r'reason="(\w+)"')
         assert steps, owner
         for step in steps:
-            if owner == "config" and step not in ("user", "reconfigure"):
+            if owner == "config" and step not in ("user", "reconfigure", "bluetooth_confirm"):
                 assert _has(tree, f"options.step.{step}.title"), step
             else:
                 assert _has(tree, f"{base}.step.{step}.title"), f"{base}.step.{step}"
@@ -172,7 +172,7 @@ def test_every_exception_key_is_translated(language: str) -> None:
         source = module_path.read_text("utf-8")
         keys |= set(re.findall(r'translation_domain=DOMAIN,\s*translation_key="(\w+)"', source))
         keys |= set(re.findall(r'wrong_device_key="(\w+)"', source))
-        keys |= set(re.findall(r'raise \w*StateError\("(\w+)"\)', source))
+        keys |= set(re.findall(r'raise \w*(?:State|Session)Error\("(\w+)"\)', source))
         # Alarm transition errors become "alarm_<key>" in emergency/services.py.
         keys |= {f"alarm_{k}" for k in re.findall(r'AlarmTransitionError\("(\w+)"', source)}
         # Irrigation refusals become "irrigation_<key>" in facade/services.py.

@@ -21,7 +21,8 @@ PARALLEL_UPDATES = 0
 class SmartQuarterBinarySensorEntityDescription(BinarySensorEntityDescription):
     """A binary sensor whose state (and attributes) a function reads from its subject."""
 
-    is_on_fn: Callable[[Any], bool]
+    is_on_fn: Callable[[Any], bool | None]
+    """None: not known (no measurement yet)."""
     attributes_fn: Callable[[Any], Mapping[str, Any]] | None = None
     always_available: bool = False
     """True for a problem sensor about the subject's connection: it must show when it is lost."""
@@ -48,7 +49,7 @@ class SmartQuarterBinarySensor(SmartQuarterEntity, BinarySensorEntity):
     entity_description: SmartQuarterBinarySensorEntityDescription
 
     @property
-    def is_on(self) -> bool:
+    def is_on(self) -> bool | None:
         """Read the state from the subject."""
         return self.entity_description.is_on_fn(self.subject)
 

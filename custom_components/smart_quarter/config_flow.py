@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import Any, override
 
+from homeassistant.components.bluetooth import BluetoothServiceInfoBleak
 from homeassistant.config_entries import (
     ConfigEntry,
     ConfigFlow,
@@ -37,6 +38,10 @@ from .const import (
 from .mqtt_topic import is_publish_topic
 from .subsystem import OptionsStep
 from .subsystems import OPTIONS_STEPS, SUBENTRY_FLOWS
+from .telemedicine import discovery
+from .telemedicine.const import CONF_KIND
+
+CONF_ROOM = "room"
 
 SITE_SCHEMA = probatio.Schema(
     {
@@ -64,6 +69,8 @@ class SmartQuarterConfigFlow(ConfigFlow, domain=DOMAIN):
 
     VERSION = CURRENT_VERSION
     MINOR_VERSION = CURRENT_MINOR_VERSION
+
+    _discovered: BluetoothServiceInfoBleak
 
     @classmethod
     @callback
@@ -107,6 +114,58 @@ class SmartQuarterConfigFlow(ConfigFlow, domain=DOMAIN):
             step_id="user",
             data_schema=self.add_suggested_values_to_schema(SITE_SCHEMA, suggested),
             errors=errors,
+        )
+
+    async def async_step_bluetooth(
+        self, discovery_info: BluetoothServiceInfoBleak
+    ) -> ConfigFlowResult:
+        """Offer to put a health device that advertised into a telemedicine room."""
+        if discovery.kind_of(discovery_info.service_uuids) is None:
+            return self.async_abort(reason="not_supported")
+        await self.async_set_unique_id(discovery_info.address)
+        self._abort_if_unique_id_configured()  # the user ignored this device
+        if discovery.room_of(self.hass, discovery_info.address) is not None:
+            return self.async_abort(reason="already_in_room")
+        self._discovered = discovery_info
+        self.context["title_placeholders"] = {"name": discovery_info.name}
+        return await self.async_step_bluetooth_confirm()
+
+    async def async_step_bluetooth_confirm(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Ask which room takes the device and what to call it."""
+        rooms = discovery.rooms(self.hass)
+        if not rooms:
+            return self.async_abort(reason="no_room")
+        info = self._discovered
+        kind = discovery.kind_of(info.service_uuids) or ""
+        if user_input is not None and user_input[CONF_ROOM] in rooms:
+            entry, subentry = rooms[user_input[CONF_ROOM]]
+            name = str(user_input.get(CONF_NAME) or "").strip() or info.name
+            discovery.add_device(
+                self.hass, entry, subentry, info.address, {CONF_KIND: kind, CONF_NAME: name}
+            )
+            return self.async_abort(
+                reason="device_added", description_placeholders={"room": subentry.title}
+            )
+        schema = probatio.Schema(
+            {
+                probatio.Required(CONF_ROOM): SelectSelector(
+                    SelectSelectorConfig(
+                        options=[
+                            SelectOptionDict(value=key, label=f"{entry.title} / {subentry.title}")
+                            for key, (entry, subentry) in rooms.items()
+                        ],
+                        mode=SelectSelectorMode.DROPDOWN,
+                    )
+                ),
+                probatio.Optional(CONF_NAME, default=info.name): TextSelector(),
+            }
+        )
+        return self.async_show_form(
+            step_id="bluetooth_confirm",
+            data_schema=schema,
+            description_placeholders={"name": info.name, "address": info.address, "kind": kind},
         )
 
     async def async_step_reconfigure(

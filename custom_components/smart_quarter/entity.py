@@ -45,6 +45,9 @@ class EntityGroup:
     subentry: ConfigSubentry | None
     subject: EntitySubject
     descriptions: Sequence[EntityDescription]
+    device: tuple[str, DeviceInfo] | None = None
+    """A device of its own below the subentry's (a vitals device in a room): its stable id,
+    which prefixes the unique ids, and its device info."""
 
 
 def device_identifier(entry: SmartQuarterConfigEntry, subentry: ConfigSubentry | None) -> str:
@@ -57,6 +60,8 @@ class SmartQuarterEntity(Entity):
 
     _attr_has_entity_name = True
     _attr_should_poll = False
+    # Pseudonymous references and device addresses are shown, never kept in the history.
+    _unrecorded_attributes = frozenset({"reference", "address"})
 
     def __init__(
         self,
@@ -78,6 +83,11 @@ class SmartQuarterEntity(Entity):
             name=subentry.title if subentry else entry.title,
             manufacturer=MANUFACTURER,
         )
+
+    def use_device(self, owner: str, device_info: DeviceInfo) -> None:
+        """Belong to another device than the subentry's; the unique id follows that device."""
+        self._attr_unique_id = f"{owner}-{self.entity_description.key}"
+        self._attr_device_info = device_info
 
     @property
     def available(self) -> bool:
@@ -127,6 +137,10 @@ def async_add_subsystem_entities[D: EntityDescription](
                 for description in group.descriptions
                 if isinstance(description, description_type)
             ]
+            if group.device is not None:
+                for entity in entities:
+                    if isinstance(entity, SmartQuarterEntity):
+                        entity.use_device(*group.device)
             async_add_entities(
                 entities,
                 config_subentry_id=group.subentry.subentry_id if group.subentry else None,

@@ -13,6 +13,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from . import readings
+from .session import Reading
+
 LOINC = "http://loinc.org"
 UCUM = "http://unitsofmeasure.org"
 CATEGORY = "http://terminology.hl7.org/CodeSystem/observation-category"
@@ -110,3 +113,35 @@ def blood_pressure(
             {**_base(context, HEART_RATE, "-pulse"), "valueQuantity": _quantity(HEART_RATE, pulse)}
         )
     return observations
+
+
+def observations_of(reading: Reading, subject: str) -> list[dict[str, Any]]:
+    """Return the Observations of a reading for the consultation's pseudonymous subject."""
+    context = Context(reading.reading_id, subject, reading.at, reading.device)
+    values = reading.values
+    match reading.kind:
+        case readings.KIND_BLOOD_PRESSURE:
+            return blood_pressure(
+                context,
+                values[readings.SYSTOLIC],
+                values[readings.DIASTOLIC],
+                values.get(readings.MEAN_ARTERIAL),
+                values.get(readings.PULSE),
+            )
+        case readings.KIND_GLUCOSE:
+            return [single(context, GLUCOSE, values[readings.GLUCOSE_MG_DL])]
+        case readings.KIND_THERMOMETER:
+            return [single(context, BODY_TEMPERATURE, values[readings.TEMPERATURE])]
+        case readings.KIND_WEIGHT_SCALE:
+            return [single(context, BODY_WEIGHT, values[readings.WEIGHT])]
+        case readings.KIND_PULSE_OXIMETER:
+            found = [single(context, OXYGEN_SATURATION, values[readings.SPO2])]
+            if (pulse := values.get(readings.PULSE)) is not None:
+                found.append(
+                    {
+                        **_base(context, HEART_RATE, "-pulse"),
+                        "valueQuantity": _quantity(HEART_RATE, pulse),
+                    }
+                )
+            return found
+    return []

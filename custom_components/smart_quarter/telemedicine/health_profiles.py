@@ -26,6 +26,21 @@ UUID_GLUCOSE_SERVICE = "00001808-0000-1000-8000-00805f9b34fb"
 UUID_THERMOMETER_SERVICE = "00001809-0000-1000-8000-00805f9b34fb"
 UUID_PULSE_OXIMETER_SERVICE = "00001822-0000-1000-8000-00805f9b34fb"
 UUID_WEIGHT_SCALE_SERVICE = "0000181d-0000-1000-8000-00805f9b34fb"
+UUID_BATTERY_SERVICE = "0000180f-0000-1000-8000-00805f9b34fb"
+UUID_DEVICE_INFORMATION_SERVICE = "0000180a-0000-1000-8000-00805f9b34fb"
+UUID_CURRENT_TIME_SERVICE = "00001805-0000-1000-8000-00805f9b34fb"
+
+UUID_BLOOD_PRESSURE_MEASUREMENT = "00002a35-0000-1000-8000-00805f9b34fb"
+UUID_INTERMEDIATE_CUFF_PRESSURE = "00002a36-0000-1000-8000-00805f9b34fb"
+UUID_GLUCOSE_MEASUREMENT = "00002a18-0000-1000-8000-00805f9b34fb"
+UUID_GLUCOSE_CONTEXT = "00002a34-0000-1000-8000-00805f9b34fb"
+UUID_RACP = "00002a52-0000-1000-8000-00805f9b34fb"
+UUID_TEMPERATURE_MEASUREMENT = "00002a1c-0000-1000-8000-00805f9b34fb"
+UUID_PLX_SPOT_CHECK = "00002a5e-0000-1000-8000-00805f9b34fb"
+UUID_PLX_CONTINUOUS = "00002a5f-0000-1000-8000-00805f9b34fb"
+UUID_WEIGHT_MEASUREMENT = "00002a9d-0000-1000-8000-00805f9b34fb"
+UUID_BATTERY_LEVEL = "00002a19-0000-1000-8000-00805f9b34fb"
+UUID_CURRENT_TIME = "00002a2b-0000-1000-8000-00805f9b34fb"
 
 
 def _number(value: float | Special) -> float | None:
@@ -415,3 +430,16 @@ def parse_device_information(characteristics: dict[str, bytes]) -> DeviceInforma
         except UnicodeDecodeError as err:
             raise GattParseError("not_utf8", name) from err
     return DeviceInformation(values)
+
+
+def current_time_frame(now: datetime) -> bytes:
+    """Build a Current Time (0x2A2B) value: Exact Time 256 and "manual time update".
+
+    Date Time (7 bytes), day of week (1 Monday .. 7 Sunday), fractions of 1/256 s, adjust
+    reason bit 0; the device's clock is set to the local wall time it shows to the patient.
+    """
+    return (
+        now.year.to_bytes(2, "little")
+        + bytes([now.month, now.day, now.hour, now.minute, now.second])
+        + bytes([now.isoweekday(), now.microsecond * 256 // 1_000_000, 0x01])
+    )

@@ -5,7 +5,13 @@ from __future__ import annotations
 from typing import Final
 
 from homeassistant.const import ATTR_DEVICE_ID
-from homeassistant.core import HomeAssistant, ServiceCall, callback
+from homeassistant.core import (
+    HomeAssistant,
+    ServiceCall,
+    ServiceResponse,
+    SupportsResponse,
+    callback,
+)
 from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers import config_validation as cv
 from homeassistant.util import dt as dt_util
@@ -14,9 +20,13 @@ import probatio
 from ..const import DOMAIN
 from ..device_target import loaded_site_of_device, wrong_device
 from .room import RoomStateError
+from .session import SessionError
 from .subsystem import TelemedicineRoom, TelemedicineSubsystem
 
 SERVICE_SET_ROOM_OUT_OF_SERVICE: Final = "set_room_out_of_service"
+SERVICE_START_SESSION: Final = "start_session"
+SERVICE_STOP_SESSION: Final = "stop_session"
+ATTR_REFERENCE: Final = "reference"
 ATTR_REASON: Final = "reason"
 ATTR_UNTIL: Final = "until"
 
@@ -30,6 +40,15 @@ SET_ROOM_OUT_OF_SERVICE_SCHEMA = probatio.Schema(
 )
 
 
+START_SESSION_SCHEMA = probatio.Schema(
+    {
+        probatio.Required(ATTR_DEVICE_ID): cv.string,
+        probatio.Optional(ATTR_REFERENCE): cv.string,
+    }
+)
+STOP_SESSION_SCHEMA = probatio.Schema({probatio.Required(ATTR_DEVICE_ID): cv.string})
+
+
 @callback
 def async_setup_services(hass: HomeAssistant) -> None:
     """Register the telemedicine actions (once, whatever the number of sites)."""
@@ -38,6 +57,20 @@ def async_setup_services(hass: HomeAssistant) -> None:
         SERVICE_SET_ROOM_OUT_OF_SERVICE,
         _async_set_room_out_of_service,
         schema=SET_ROOM_OUT_OF_SERVICE_SCHEMA,
+    )
+    hass.services.async_register(
+        DOMAIN,
+        SERVICE_START_SESSION,
+        _async_start_session,
+        schema=START_SESSION_SCHEMA,
+        supports_response=SupportsResponse.OPTIONAL,
+    )
+    hass.services.async_register(
+        DOMAIN,
+        SERVICE_STOP_SESSION,
+        _async_stop_session,
+        schema=STOP_SESSION_SCHEMA,
+        supports_response=SupportsResponse.OPTIONAL,
     )
 
 
@@ -50,6 +83,23 @@ async def _async_set_room_out_of_service(call: ServiceCall) -> None:
             call.data.get(ATTR_REASON), dt_util.as_utc(until) if until else None
         )
     except RoomStateError as err:
+        raise ServiceValidationError(translation_domain=DOMAIN, translation_key=err.key) from err
+
+
+async def _async_start_session(call: ServiceCall) -> ServiceResponse:
+    room = _room_of_device(call.hass, call.data[ATTR_DEVICE_ID])
+    try:
+        session = await room.async_start_session(call.data.get(ATTR_REFERENCE) or None)
+    except SessionError as err:
+        raise ServiceValidationError(translation_domain=DOMAIN, translation_key=err.key) from err
+    return {"reference": session.reference, "started_at": session.started_at.isoformat()}
+
+
+async def _async_stop_session(call: ServiceCall) -> ServiceResponse:
+    room = _room_of_device(call.hass, call.data[ATTR_DEVICE_ID])
+    try:
+        return await room.async_stop_session()
+    except SessionError as err:
         raise ServiceValidationError(translation_domain=DOMAIN, translation_key=err.key) from err
 
 

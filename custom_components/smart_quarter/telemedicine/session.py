@@ -30,10 +30,14 @@ class Reading:
     """One measurement of a session (already parsed and converted)."""
 
     kind: str
-    """'blood_pressure', 'glucose', 'temperature', 'spo2', 'weight' ..."""
+    """The device kind: 'blood_pressure', 'glucose', 'thermometer', 'pulse_oximeter' ..."""
     values: dict[str, float]
     at: datetime
     device: str
+    flags: tuple[str, ...] = ()
+    """Status the device reported with the values ('irregular_pulse', 'body_movement' ...)."""
+    reading_id: str = ""
+    """Stable id of the measurement (the same record read twice has the same id)."""
 
 
 @dataclass(slots=True)
@@ -105,3 +109,26 @@ class SessionBook:
             return None
         session.readings.append(reading)
         return session
+
+    def as_dict(self) -> dict[str, dict[str, str]]:
+        """Return the running sessions, for storage (readings stay in memory only)."""
+        return {
+            room_id: {"reference": session.reference, "started_at": session.started_at.isoformat()}
+            for room_id, session in self._running.items()
+        }
+
+    @classmethod
+    def from_dict(cls, data: Any, rooms: set[str]) -> SessionBook:
+        """Read what as_dict wrote; sessions of rooms that no longer exist are dropped."""
+        book = cls()
+        if not isinstance(data, dict):
+            return book
+        for room_id, raw in data.items():
+            if room_id not in rooms or not isinstance(raw, dict):
+                continue
+            try:
+                started = datetime.fromisoformat(str(raw.get("started_at")))
+                book.start(room_id, str(raw.get("reference", "")), started)
+            except ValueError, SessionError:
+                continue
+        return book

@@ -1,0 +1,1 @@
+"""Simulated peers of the demo and the tests (care service, façade, devices)."""
