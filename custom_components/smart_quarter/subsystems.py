@@ -16,6 +16,7 @@ from .facade.subsystem import FacadeSubsystem
 from .subsystem import OptionsStep, Subsystem
 from .telemedicine.services import async_setup_services as async_setup_telemedicine_services
 from .telemedicine.subsystem import TelemedicineSubsystem
+from .telemedicine.websocket import async_setup_websocket as async_setup_telemedicine_websocket
 
 SUBSYSTEMS: tuple[type[Subsystem], ...] = (
     EmergencySubsystem,
@@ -31,6 +32,7 @@ SERVICE_SETUPS: tuple[Callable[[HomeAssistant], None], ...] = (
     async_setup_voice,
     async_setup_facade_services,
     async_setup_telemedicine_services,
+    async_setup_telemedicine_websocket,
 )
 
 PLATFORMS: list[Platform] = sorted(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncGenerator, Callable
 from datetime import datetime
+from typing import Any
 
 from homeassistant.components import bluetooth
 from homeassistant.core import HomeAssistant
@@ -29,10 +30,14 @@ DEVICES = {
 }
 
 
-def site_with_devices(addresses: tuple[str, ...] = tuple(DEVICES)) -> MockConfigEntry:
-    """The site with room 'TMR Lobeda' holding the given simulated devices."""
+def site_with_devices(
+    addresses: tuple[str, ...] = tuple(DEVICES),
+    options: dict[str, Any] | None = None,
+    room: dict[str, Any] | None = None,
+) -> MockConfigEntry:
+    """The site with room 'TMR Lobeda' holding the given devices (more options, room data)."""
     entry = site_entry(with_room=False)
-    room = room_subentry(
+    subentry = room_subentry(
         ROOM_SUBENTRY_ID,
         "TMR Lobeda",
         devices={
@@ -45,8 +50,8 @@ def site_with_devices(addresses: tuple[str, ...] = tuple(DEVICES)) -> MockConfig
         title=SITE_NAME,
         unique_id=entry.unique_id,
         data=dict(entry.data),
-        options=dict(entry.options),
-        subentries_data=[room],
+        options={**entry.options, **(options or {})},
+        subentries_data=[{**subentry, "data": {**subentry["data"], **(room or {})}}],
     )
 
 

@@ -19,9 +19,9 @@ def _reading(at: datetime, systolic: float = 128) -> Reading:
 def test_measurements_belong_to_the_running_session_only() -> None:
     book = SessionBook()
     assert book.attribute("room", _reading(T0)) is None  # before: nobody's
-    session = book.start("room", " appt-7f3a ", T0 + M)
+    session = book.start("room", " appt-7f3a ", T0 + 3 * M)
     assert session.reference == "appt-7f3a"
-    assert book.attribute("room", _reading(T0)) is None  # taken before the session started
+    assert book.attribute("room", _reading(T0)) is None  # taken well before the session started
     assert book.attribute("room", _reading(T0 + 2 * M, 130)) is session
     assert book.attribute("room", _reading(T0 + 3 * M, 126)) is session
     assert book.attribute("other room", _reading(T0 + 3 * M)) is None
@@ -29,9 +29,9 @@ def test_measurements_belong_to_the_running_session_only() -> None:
     assert not ended.running
     assert ended.summary() == {
         "reference": "appt-7f3a",
-        "started_at": (T0 + M).isoformat(),
+        "started_at": (T0 + 3 * M).isoformat(),
         "ended_at": (T0 + 11 * M).isoformat(),
-        "minutes": 10.0,
+        "minutes": 8.0,
         "measurements": {
             "blood_pressure": {
                 "count": 2,
@@ -41,6 +41,19 @@ def test_measurements_belong_to_the_running_session_only() -> None:
         },
     }
     assert book.attribute("room", _reading(T0 + 12 * M)) is None  # after: nobody's
+
+
+def test_a_reading_just_before_the_start_belongs_to_the_session() -> None:
+    """Device clocks count whole seconds and patients start early: two minutes of grace,
+    but never back into the room's previous session."""
+    book = SessionBook()
+    session = book.start("room", "appt-1", T0)
+    assert book.attribute("room", _reading(T0 - timedelta(seconds=119))) is session
+    assert book.attribute("room", _reading(T0 - timedelta(seconds=121))) is None
+    book.stop("room", T0 + 10 * M)
+    second = book.start("room", "appt-2", T0 + 11 * M)
+    assert book.attribute("room", _reading(T0 + 10 * M - timedelta(seconds=1))) is None
+    assert book.attribute("room", _reading(T0 + 10 * M + timedelta(seconds=1))) is second
 
 
 @pytest.mark.parametrize(

@@ -13,6 +13,11 @@ from datetime import datetime, timedelta
 import re
 from typing import Any
 
+ATTRIBUTION_GRACE = timedelta(minutes=2)
+"""A reading taken this long before the start still belongs to the session (device clocks
+count in whole seconds and drift; patients start measuring while the assistant starts the
+session) - unless the room's previous session ended after it."""
+
 _REFERENCE_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:-]{2,63}$")
 
 
@@ -78,6 +83,7 @@ class SessionBook:
     def __init__(self) -> None:
         """Start with no sessions."""
         self._running: dict[str, Session] = {}
+        self._last_ended: dict[str, datetime] = {}
 
     def running(self, room_id: str) -> Session | None:
         """Return the room's running session, if any."""
@@ -100,12 +106,18 @@ class SessionBook:
         if session is None:
             raise SessionError("no_session")
         session.ended_at = now
+        self._last_ended[room_id] = now
         return session
 
     def attribute(self, room_id: str, reading: Reading) -> Session | None:
         """Give a reading to the room's running session; None: it belongs to nobody."""
         session = self._running.get(room_id)
-        if session is None or reading.at < session.started_at:
+        if session is None:
+            return None
+        earliest = session.started_at - ATTRIBUTION_GRACE
+        if (ended := self._last_ended.get(room_id)) is not None:
+            earliest = max(earliest, ended)
+        if reading.at < earliest:
             return None
         session.readings.append(reading)
         return session
