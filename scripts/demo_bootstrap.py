@@ -305,6 +305,55 @@ class Demo:
             await self.wait_until_loaded("smart_quarter")
 
 
+VITALS_DEVICES = {
+    "A4:C1:38:DE:00:01": "Blutdruckmessgerät",
+    "A4:C1:38:DE:00:02": "Blutzuckermessgerät",
+    "A4:C1:38:DE:00:03": "Fieberthermometer",
+    "A4:C1:38:DE:00:04": "Pulsoximeter",
+    "A4:C1:38:DE:00:05": "Waage",
+}
+
+
+async def ensure_vitals_devices(demo: Demo, within: float = 90) -> None:
+    """Put the simulated Bluetooth devices into TMR Lobeda through their discovery flows."""
+    site = (await demo.entries("smart_quarter"))[0]
+    subentries = await demo.ws(
+        {"type": "config_entries/subentries/list", "entry_id": site["entry_id"]}
+    )
+    room = next(s for s in subentries if s["subentry_type"] == "telemedicine_room")
+    deadline = time.monotonic() + within
+    added = 0
+    while time.monotonic() < deadline:
+        flows = await demo.ws({"type": "config_entries/flow/progress"})
+        offers = [
+            flow
+            for flow in flows
+            if flow["handler"] == "smart_quarter" and flow["context"]["source"] == "bluetooth"
+        ]
+        for flow in offers:
+            address = flow["context"].get("unique_id", "")
+            name = VITALS_DEVICES.get(address, flow["context"]["title_placeholders"]["name"])
+            print(f"bootstrap: adding the discovered Bluetooth device '{name}' to {ROOM['name']}")
+            await demo.api(
+                "POST",
+                f"/api/config/config_entries/flow/{flow['flow_id']}",
+                {"room": f"{site['entry_id']}/{room['subentry_id']}", "name": name},
+            )
+            added += 1
+            await demo.wait_until_loaded("smart_quarter")
+        devices = await demo.ws({"type": "config/device_registry/list"})
+        known = {
+            value
+            for device in devices
+            for domain, value in device["identifiers"]
+            if domain == "smart_quarter"
+        }
+        if set(VITALS_DEVICES) <= known:
+            return
+        await asyncio.sleep(1)
+    raise SystemExit(f"bootstrap: the simulated Bluetooth devices were not discovered ({added})")
+
+
 async def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--url", default="http://localhost:8123")
@@ -329,6 +378,9 @@ async def main() -> None:
         await demo.wait_until_loaded("smart_quarter")
         await demo.ensure_care_receivers(args.care_url, DEMO_CARE_SECRET)
         await demo.ensure_open_data(args.open_data_url)
+        await ensure_vitals_devices(demo)
+        # Fresh values on the telemedicine dashboard (the same action as in the README).
+        await demo.api("POST", "/api/services/smart_quarter_demo/measure_now", {})
         if demo._ws is not None:  # noqa: SLF001
             await demo._ws.close()  # noqa: SLF001
         print(f"bootstrap: demo ready after {time.monotonic() - started:.0f} s")

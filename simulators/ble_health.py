@@ -236,7 +236,9 @@ class SimulatedDevice:
     racp_error: int | None = None
     """Answer the next record request with this RACP response code."""
     supports_current_time: bool = True
+    hangs_up_when_done: bool = True
     connections: int = 0
+    advertised_records: int = 0
     racp_requests: list[bytes] = field(default_factory=list)
 
     def __post_init__(self) -> None:
@@ -307,7 +309,12 @@ class SimulatedDevice:
 
     # A realistic measurement of each kind, for the demo's "measure now".
     def measure(self, at: datetime, seed: float | None = None) -> None:
-        """Take a plausible measurement now (the values drift slowly with time)."""
+        """Take a plausible measurement now (the values drift slowly with time).
+
+        The device's advertisement changes with it (a counter in its manufacturer data), as
+        many devices flag new data, so Home Assistant passes it on at once.
+        """
+        self.advertised_records += 1
         phase = seed if seed is not None else time.time() / 600
         wobble = math.sin(phase)
         match self.kind:
@@ -510,6 +517,9 @@ class SimulatedGattClient(BaseBleakClient):
             if not self._send_measurement(uuid, frames[0]):
                 return
             frames.pop(0)  # indicated and confirmed: the device forgets it
+        if self.device.hangs_up_when_done:
+            # Like most health devices: done sending, it ends the connection itself.
+            asyncio.get_running_loop().call_soon(lambda: self._drop(notify=True))
 
     async def stop_notify(self, characteristic: BleakGATTCharacteristic) -> None:
         """Unsubscribe."""
@@ -518,6 +528,11 @@ class SimulatedGattClient(BaseBleakClient):
     async def write_gatt_descriptor(self, descriptor: BleakGATTDescriptor, data: Any) -> None:
         """No descriptor is written by the integration."""
         raise BleakError("descriptors are not simulated")
+
+
+def self_count(device: SimulatedDevice) -> bytes:
+    """Return the advertised record counter of a device (two bytes)."""
+    return (device.advertised_records & 0xFFFF).to_bytes(2, "little")
 
 
 class SimulatedBluetoothProxy(BaseHaRemoteScanner):
@@ -556,7 +571,8 @@ class SimulatedBluetoothProxy(BaseHaRemoteScanner):
             local_name=device.name,
             service_uuids=[device.service_uuid],
             service_data={},
-            manufacturer_data={},
+            # 0xFFFF: the company id for tests and demos (Bluetooth SIG assigned numbers).
+            manufacturer_data=({0xFFFF: self_count(device)} if device.advertised_records else {}),
             tx_power=None,
             details={},
             advertisement_monotonic_time=(monotonic or monotonic_time_coarse)(),

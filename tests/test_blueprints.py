@@ -30,6 +30,7 @@ def test_there_are_blueprints() -> None:
         "inactivity_wellness_check.yaml",
         "soil_moisture_irrigation.yaml",
         "tank_low_notification.yaml",
+        "vitals_out_of_range.yaml",
     }
 
 
@@ -46,6 +47,7 @@ EXAMPLE_INPUTS = {
         "tank": "sensor.fassade_nord_tankfullstand",
         "phone": "0123456789abcdef0123456789abcdef",
     },
+    "vitals_out_of_range.yaml": {"room": "fedcba9876543210fedcba9876543210"},
     "inactivity_wellness_check.yaml": {
         "apartment": "fedcba9876543210fedcba9876543210",
         "motion": ["binary_sensor.bewegung_wohnzimmer", "binary_sensor.bewegung_bad"],

@@ -342,6 +342,25 @@ def test_simulated_devices_send_their_supervision_signal(demo: Demo) -> None:
     assert level == 12
 
 
+def test_vitals_appear_live_when_a_demo_device_measures(demo: Demo) -> None:
+    """Simulated proxy -> Bluetooth -> parser -> entities: "measure now" shows new values."""
+    token = demo.log_in("admin", "smartquarter-admin")
+    weight = demo.entity_id_named("Waage Körpergewicht", token)
+    measured = demo.entity_id_named("Waage Gemessen um", token)
+    before = demo.request(f"/api/states/{measured}", token)["state"]
+    time.sleep(1.1)  # device clocks count whole seconds
+    demo.request("/api/services/smart_quarter_demo/measure_now", token, {"kind": "weight_scale"})
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        if demo.request(f"/api/states/{measured}", token)["state"] != before:
+            break
+        time.sleep(0.25)
+    assert demo.request(f"/api/states/{measured}", token)["state"] != before
+    assert 70 < float(demo.request(f"/api/states/{weight}", token)["state"]) < 80
+    battery = demo.entity_id_named("Waage Batterie", token)
+    assert demo.request(f"/api/states/{battery}", token)["state"] == "87"
+
+
 def test_dashboards_show_only_entities_that_exist(demo: Demo) -> None:
     """Every entity the shipped dashboards name exists in the demo (German entity ids)."""
     import yaml

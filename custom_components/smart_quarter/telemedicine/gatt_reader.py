@@ -234,7 +234,10 @@ class DeviceVisit:
                 self.visit.complete = not until_racp
                 return
             if item is None:
-                return  # link lost: complete stays False
+                # The device hung up. Devices sending indications do so when they are done;
+                # only a record transfer (RACP) can be cut short.
+                self.visit.complete = not until_racp
+                return
             uuid, frame = item
             if uuid == UUID_RACP:
                 if self._racp_answered(frame):

@@ -84,6 +84,14 @@ class TelemedicineRoom:
         return f"{DOMAIN}_telemedicine_room_{self.subentry.subentry_id}"
 
     @property
+    def device_id(self) -> str | None:
+        """The room's device in the device registry (what automations select)."""
+        device = dr.async_get(self._subsystem.hass).async_get_device_by_identifier(
+            (DOMAIN, self.room_id), self._subsystem.entry.entry_id
+        )
+        return device.id if device else None
+
+    @property
     def live_signal(self) -> str:
         """Signal carrying the room's live messages (readings, session start and end)."""
         return live_signal(self.subentry.subentry_id)
@@ -135,6 +143,7 @@ class TelemedicineRoom:
                 EVENT_VITALS_MEASURED,
                 {
                     "room_id": self.room_id,
+                    "room_device_id": self.device_id,
                     "room": self.subentry.title,
                     "device": device.name,
                     "kind": reading.kind,
