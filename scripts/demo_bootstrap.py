@@ -331,6 +331,8 @@ async def ensure_vitals_devices(demo: Demo, within: float = 90) -> None:
             if flow["handler"] == "smart_quarter" and flow["context"]["source"] == "bluetooth"
         ]
         for flow in offers:
+            if flow["step_id"] == "bluetooth_wait_room":  # discovered before the room existed
+                await demo.api("POST", f"/api/config/config_entries/flow/{flow['flow_id']}", {})
             address = flow["context"].get("unique_id", "")
             name = VITALS_DEVICES.get(address, flow["context"]["title_placeholders"]["name"])
             print(f"bootstrap: adding the discovered Bluetooth device '{name}' to {ROOM['name']}")

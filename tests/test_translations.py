@@ -79,7 +79,12 @@ def test_every_flow_error_step_and_abort_is_translated(language: str) -> None:
         aborts = _string_assignments(source, r'reason="(\w+)"')
         assert steps, owner
         for step in steps:
-            if owner == "config" and step not in ("user", "reconfigure", "bluetooth_confirm"):
+            if owner == "config" and step not in (
+                "user",
+                "reconfigure",
+                "bluetooth_confirm",
+                "bluetooth_wait_room",
+            ):
                 assert _has(tree, f"options.step.{step}.title"), step
             else:
                 assert _has(tree, f"{base}.step.{step}.title"), f"{base}.step.{step}"

@@ -136,7 +136,9 @@ class SmartQuarterConfigFlow(ConfigFlow, domain=DOMAIN):
         """Ask which room takes the device and what to call it."""
         rooms = discovery.rooms(self.hass)
         if not rooms:
-            return self.async_abort(reason="no_room")
+            # Devices often advertise before the technician has added the room: the offer
+            # waits (an aborted one would not come back until Home Assistant restarts).
+            return await self.async_step_bluetooth_wait_room()
         info = self._discovered
         kind = discovery.kind_of(info.service_uuids) or ""
         if user_input is not None and user_input[CONF_ROOM] in rooms:
@@ -166,6 +168,18 @@ class SmartQuarterConfigFlow(ConfigFlow, domain=DOMAIN):
             step_id="bluetooth_confirm",
             data_schema=schema,
             description_placeholders={"name": info.name, "address": info.address, "kind": kind},
+        )
+
+    async def async_step_bluetooth_wait_room(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Explain that a telemedicine room comes first; continue once there is one."""
+        if user_input is not None and discovery.rooms(self.hass):
+            return await self.async_step_bluetooth_confirm()
+        return self.async_show_form(
+            step_id="bluetooth_wait_room",
+            description_placeholders={"name": self._discovered.name},
+            errors={"base": "no_room"} if user_input is not None else None,
         )
 
     async def async_step_reconfigure(

@@ -95,7 +95,7 @@ def _service_info(hass: HomeAssistant, address: str):
 async def test_discovery_without_a_room_says_what_to_do(
     hass: HomeAssistant, proxy: SimulatedBluetoothProxy
 ) -> None:
-    """A site without telemedicine rooms: the offer explains that a room comes first."""
+    """A site without rooms: the offer waits, explains, and continues once a room exists."""
     entry = site_entry(with_room=False)
     entry.add_to_hass(hass)
     assert await hass.config_entries.async_setup(entry.entry_id)
@@ -103,11 +103,17 @@ async def test_discovery_without_a_room_says_what_to_do(
     device = proxy.add(simulated(BP_ADDRESS))
     proxy.advertise(device)
     await hass.async_block_till_done()
-    result = await hass.config_entries.flow.async_init(
-        DOMAIN, context={"source": SOURCE_BLUETOOTH}, data=_service_info(hass, BP_ADDRESS)
+    [flow] = _discovery_flows(hass)
+    assert flow["step_id"] == "bluetooth_wait_room"  # the offer waits for a room
+    result = await hass.config_entries.flow.async_configure(flow["flow_id"], {})
+    assert result["errors"] == {"base": "no_room"}
+    result = await hass.config_entries.subentries.async_init(
+        (entry.entry_id, "telemedicine_room"), context={"source": "user"}
     )
-    assert result["type"] is FlowResultType.ABORT
-    assert result["reason"] == "no_room"
+    await hass.config_entries.subentries.async_configure(result["flow_id"], {"name": "TMR Neu"})
+    await hass.async_block_till_done()
+    result = await hass.config_entries.flow.async_configure(flow["flow_id"], {})
+    assert result["step_id"] == "bluetooth_confirm"
 
 
 async def test_device_without_a_health_profile_is_not_offered(
