@@ -28,7 +28,7 @@ import aiohttp
 ADMIN = {"name": "Demo Technik", "username": "admin", "password": "smartquarter-admin"}
 CARE_USER = {"name": "Pflegedienst", "username": "pflege", "password": "smartquarter-pflege"}
 SITE = {"name": "Jena-Lobeda", "location": {"latitude": 50.8876, "longitude": 11.6134}}
-ROOM = {"name": "TMR Lobeda", "address": "Karl-Marx-Allee 28, 07747 Jena"}
+ROOM = {"name": "TMR Lobeda", "address": "Karl-Marx-Allee 28, 07747 Jena", "stethoscope": True}
 DEMO_CARE_SECRET = "smartquarter-demo-pflegedienst"  # noqa: S105 - published demo value
 FACADE = {"name": "Fassade Nord", "host": "127.0.0.1", "tank_capacity_litres": 5000}
 ZONES = ("Beet West", "Beet Ost")

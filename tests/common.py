@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 from homeassistant.config_entries import ConfigSubentryData
 from homeassistant.const import CONF_LATITUDE, CONF_LONGITUDE, CONF_NAME
@@ -24,9 +25,10 @@ def room_subentry(
     name: str,
     address: str | None = None,
     devices: dict[str, dict[str, str]] | None = None,
+    **settings: Any,
 ) -> ConfigSubentryData:
     """A telemedicine room subentry as stored in a config entry (devices: address -> kind, name)."""
-    data = {CONF_NAME: name} | ({CONF_ADDRESS: address} if address else {})
+    data = {CONF_NAME: name, **settings} | ({CONF_ADDRESS: address} if address else {})
     if devices:
         data[CONF_DEVICES] = devices
     return ConfigSubentryData(

@@ -13,6 +13,7 @@ from custom_components.smart_quarter.const import DOMAIN
 from custom_components.smart_quarter.telemedicine.const import (
     CONF_ADDRESS,
     CONF_CLEAR_AFTER_SESSION,
+    CONF_STETHOSCOPE,
     SUBENTRY_TYPE_ROOM,
 )
 
@@ -57,7 +58,11 @@ async def test_add_room_creates_its_device_and_entities(
     await hass.async_block_till_done()
     assert result["type"] is FlowResultType.CREATE_ENTRY
     assert result["title"] == "Gemeindehaus Crossen"
-    assert result["data"] == {CONF_NAME: "Gemeindehaus Crossen", CONF_CLEAR_AFTER_SESSION: True}
+    assert result["data"] == {
+        CONF_NAME: "Gemeindehaus Crossen",
+        CONF_CLEAR_AFTER_SESSION: True,
+        CONF_STETHOSCOPE: False,
+    }
 
     new_id = next(s for s in loaded_site.subentries if s != ROOM_SUBENTRY_ID)
     device = device_registry.async_get_device_by_identifier((DOMAIN, new_id), loaded_site.entry_id)
@@ -117,6 +122,7 @@ async def test_reconfigure_room_keeps_device_and_entity(
         CONF_NAME: "TMR Lobeda",
         CONF_ADDRESS: "Karl-Marx-Allee 28, Jena",
         CONF_CLEAR_AFTER_SESSION: None,  # not stored: the default (clear) applies
+        CONF_STETHOSCOPE: None,
     }
 
     result = await hass.config_entries.subentries.async_configure(
@@ -128,7 +134,11 @@ async def test_reconfigure_room_keeps_device_and_entity(
 
     subentry = loaded_site.subentries[ROOM_SUBENTRY_ID]
     assert subentry.title == "TMR Lobeda-West"
-    assert subentry.data == {CONF_NAME: "TMR Lobeda-West", CONF_CLEAR_AFTER_SESSION: True}
+    assert subentry.data == {
+        CONF_NAME: "TMR Lobeda-West",
+        CONF_CLEAR_AFTER_SESSION: True,
+        CONF_STETHOSCOPE: False,
+    }
     device = device_registry.async_get_device_by_identifier(
         (DOMAIN, ROOM_SUBENTRY_ID), loaded_site.entry_id
     )

@@ -78,3 +78,50 @@ def test_one_session_per_room() -> None:
     assert err.value.key == "session_running"
     assert book.running("room").reference == "appt-1"  # type: ignore[union-attr]
     assert book.start("room 2", "appt-2", T0).running
+
+
+def test_stethoscope_recordings_belong_to_the_session() -> None:
+    book = SessionBook()
+    session = book.start("room", "appt-9", T0)
+    session.start_recording(T0 + M)
+    with pytest.raises(SessionError) as err:
+        session.start_recording(T0 + 2 * M)
+    assert err.value.key == "recording_running"
+    recording = session.stop_recording(T0 + M + timedelta(seconds=95))
+    assert recording is not None
+    assert recording.seconds == 95
+    assert session.stop_recording(T0 + 3 * M) is None  # none runs: nothing to end
+    session.start_recording(T0 + 4 * M)
+    # Ending the consultation ends the recording that still runs.
+    ended = book.stop("room", T0 + 5 * M)
+    assert ended.recording_since is None
+    assert [r.seconds for r in ended.recordings] == [95, 60]
+    assert ended.summary()["stethoscope"] == {"recordings": 2, "seconds": 155}
+    with pytest.raises(SessionError) as err:
+        ended.start_recording(T0 + 6 * M)
+    assert err.value.key == "no_session"
+
+
+def test_a_session_without_recordings_says_nothing_of_a_stethoscope() -> None:
+    book = SessionBook()
+    book.start("room", "appt-10", T0)
+    assert "stethoscope" not in book.stop("room", T0 + M).summary()
+
+
+def test_a_running_recording_survives_storage() -> None:
+    book = SessionBook()
+    book.start("room", "appt-11", T0).start_recording(T0 + M)
+    book.start("room 2", "appt-12", T0)
+    stored = book.as_dict()
+    assert stored["room"]["recording_since"] == (T0 + M).isoformat()
+    assert "recording_since" not in stored["room 2"]
+
+    read = SessionBook.from_dict(stored, {"room", "room 2"})
+    assert read.running("room").recording_since == T0 + M  # type: ignore[union-attr]
+    assert read.running("room 2").recording_since is None  # type: ignore[union-attr]
+
+    # A broken start time loses the recording's start, never the consultation.
+    stored["room"]["recording_since"] = "yesterday"
+    broken = SessionBook.from_dict(stored, {"room"})
+    assert broken.running("room").reference == "appt-11"  # type: ignore[union-attr]
+    assert broken.running("room").recording_since is None  # type: ignore[union-attr]

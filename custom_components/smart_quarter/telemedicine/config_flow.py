@@ -16,16 +16,17 @@ from homeassistant.helpers.selector import (
 import probatio
 
 from ..subentry_flow import SiteSubentryFlow
-from .const import CONF_ADDRESS, CONF_CLEAR_AFTER_SESSION, CONF_DEVICES
+from .const import CONF_ADDRESS, CONF_CLEAR_AFTER_SESSION, CONF_DEVICES, CONF_STETHOSCOPE
 
 CONF_KEEP_DEVICES = "keep_devices"
 
 
 class TelemedicineRoomSubentryFlow(SiteSubentryFlow):
-    """Add or change a telemedicine room: a name, an address and its privacy setting.
+    """Add or change a telemedicine room: a name, an address, privacy, a stethoscope.
 
     Vitals devices join a room through Bluetooth discovery; reconfiguring the room lists them
-    so a technician can take a device out of the room.
+    so a technician can take a device out of the room. A digital stethoscope has no standard
+    profile to discover it by: the technician says whether the room has one.
     """
 
     schema = probatio.Schema(
@@ -33,6 +34,7 @@ class TelemedicineRoomSubentryFlow(SiteSubentryFlow):
             probatio.Required(CONF_NAME): TextSelector(),
             probatio.Optional(CONF_ADDRESS): TextSelector(),
             probatio.Optional(CONF_CLEAR_AFTER_SESSION, default=True): BooleanSelector(),
+            probatio.Optional(CONF_STETHOSCOPE, default=False): BooleanSelector(),
         }
     )
 
@@ -62,6 +64,7 @@ class TelemedicineRoomSubentryFlow(SiteSubentryFlow):
         current = self._current_devices()
         keep = data.pop(CONF_KEEP_DEVICES, list(current))
         data.setdefault(CONF_CLEAR_AFTER_SESSION, True)
+        data.setdefault(CONF_STETHOSCOPE, False)
         devices = {address: current[address] for address in keep if address in current}
         if devices:
             data[CONF_DEVICES] = devices

@@ -1,8 +1,9 @@
-"""Entity descriptions of the telemedicine subsystem: rooms, their sessions and vitals devices."""
+"""Entity descriptions of the telemedicine subsystem: vitals devices and the stethoscope."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from homeassistant.components.binary_sensor.const import BinarySensorDeviceClass
 from homeassistant.components.sensor import SensorDeviceClass, SensorStateClass
@@ -15,6 +16,7 @@ from homeassistant.const import (
     UnitOfMass,
     UnitOfPressure,
     UnitOfTemperature,
+    UnitOfTime,
 )
 from homeassistant.helpers.entity import EntityDescription
 
@@ -22,8 +24,12 @@ from ..binary_sensor import SmartQuarterBinarySensorEntityDescription
 from ..button import SmartQuarterButtonEntityDescription
 from ..event import Occurrence, SmartQuarterEventEntityDescription
 from ..sensor import SmartQuarterSensorEntityDescription
+from ..switch import SmartQuarterSwitchEntityDescription
 from . import readings as r
 from .vitals_device import DeviceStatus, VitalsDevice
+
+if TYPE_CHECKING:
+    from .subsystem import TelemedicineRoom
 
 PULSE_UNIT = "bpm"
 
@@ -194,4 +200,61 @@ def device_descriptions(platform: Platform, kind: str) -> Sequence[EntityDescrip
             return (measurement_event(kind),)
         case Platform.BUTTON:
             return DEVICE_BUTTONS
+    return ()
+
+
+RECORDING_STATES = ["no_session", "ready", "recording"]
+
+
+def _recording_state(room: TelemedicineRoom) -> str:
+    if room.session is None:
+        return "no_session"
+    return "recording" if room.recording_since else "ready"
+
+
+def _last_recording_seconds(room: TelemedicineRoom) -> float | None:
+    session = room.session
+    if session is None or not session.recordings:
+        return None
+    return round(session.recordings[-1].seconds)
+
+
+STETHOSCOPE_SENSORS: tuple[SmartQuarterSensorEntityDescription, ...] = (
+    SmartQuarterSensorEntityDescription(
+        key="recording_state",
+        translation_key="recording_state",
+        device_class=SensorDeviceClass.ENUM,
+        options=RECORDING_STATES,
+        value_fn=_recording_state,
+        attributes_fn=lambda room: {
+            "started_at": room.recording_since.isoformat() if room.recording_since else None,
+            "recordings": len(room.session.recordings) if room.session else 0,
+        },
+    ),
+    SmartQuarterSensorEntityDescription(
+        key="last_recording",
+        translation_key="last_recording",
+        device_class=SensorDeviceClass.DURATION,
+        native_unit_of_measurement=UnitOfTime.SECONDS,
+        value_fn=_last_recording_seconds,
+    ),
+)
+
+STETHOSCOPE_SWITCHES: tuple[SmartQuarterSwitchEntityDescription, ...] = (
+    SmartQuarterSwitchEntityDescription(
+        key="recording",
+        translation_key="recording",
+        is_on_fn=lambda room: room.recording_since is not None,
+        set_fn=lambda room, on: room.async_set_recording(on),
+    ),
+)
+
+
+def stethoscope_descriptions(platform: Platform) -> Sequence[EntityDescription]:
+    """Return the entities of a room's stethoscope (they read the room), for one platform."""
+    match platform:
+        case Platform.SENSOR:
+            return STETHOSCOPE_SENSORS
+        case Platform.SWITCH:
+            return STETHOSCOPE_SWITCHES
     return ()

@@ -20,7 +20,6 @@ import probatio
 from ..const import DOMAIN
 from ..device_target import loaded_site_of_device, wrong_device
 from .room import RoomStateError
-from .session import SessionError
 from .subsystem import TelemedicineRoom, TelemedicineSubsystem
 
 SERVICE_SET_ROOM_OUT_OF_SERVICE: Final = "set_room_out_of_service"
@@ -88,19 +87,13 @@ async def _async_set_room_out_of_service(call: ServiceCall) -> None:
 
 async def _async_start_session(call: ServiceCall) -> ServiceResponse:
     room = _room_of_device(call.hass, call.data[ATTR_DEVICE_ID])
-    try:
-        session = await room.async_start_session(call.data.get(ATTR_REFERENCE) or None)
-    except SessionError as err:
-        raise ServiceValidationError(translation_domain=DOMAIN, translation_key=err.key) from err
+    session = await room.async_start_session(call.data.get(ATTR_REFERENCE) or None)
     return {"reference": session.reference, "started_at": session.started_at.isoformat()}
 
 
 async def _async_stop_session(call: ServiceCall) -> ServiceResponse:
     room = _room_of_device(call.hass, call.data[ATTR_DEVICE_ID])
-    try:
-        return await room.async_stop_session()
-    except SessionError as err:
-        raise ServiceValidationError(translation_domain=DOMAIN, translation_key=err.key) from err
+    return await room.async_stop_session()
 
 
 def _room_of_device(hass: HomeAssistant, device_id: str) -> TelemedicineRoom:

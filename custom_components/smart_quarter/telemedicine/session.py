@@ -4,6 +4,10 @@ A session runs from start to stop and carries a pseudonymous reference (the appo
 reference, never a name). A measurement taken while a session runs belongs to it; one taken
 outside any session belongs to nobody and is not sent anywhere. At the end the session gives a
 summary (what was measured, how often, the last values) and is closed for good.
+
+The stethoscope has no standard Bluetooth profile: its sound goes to the doctor through the
+maker's own software. What the room knows of it is when a recording ran; recordings belong to
+the session like readings and end with it.
 """
 
 from __future__ import annotations
@@ -45,6 +49,19 @@ class Reading:
     """Stable id of the measurement (the same record read twice has the same id)."""
 
 
+@dataclass(frozen=True, slots=True)
+class Recording:
+    """One stethoscope recording of a session."""
+
+    started_at: datetime
+    ended_at: datetime
+
+    @property
+    def seconds(self) -> float:
+        """How long it ran."""
+        return (self.ended_at - self.started_at).total_seconds()
+
+
 @dataclass(slots=True)
 class Session:
     """One consultation in a room."""
@@ -53,11 +70,31 @@ class Session:
     started_at: datetime
     ended_at: datetime | None = None
     readings: list[Reading] = field(default_factory=list)
+    recording_since: datetime | None = None
+    """When the stethoscope recording that runs now started (None: none runs)."""
+    recordings: list[Recording] = field(default_factory=list)
 
     @property
     def running(self) -> bool:
         """True until stopped."""
         return self.ended_at is None
+
+    def start_recording(self, now: datetime) -> None:
+        """Start a stethoscope recording (SessionError when one runs or the session ended)."""
+        if not self.running:
+            raise SessionError("no_session")
+        if self.recording_since is not None:
+            raise SessionError("recording_running")
+        self.recording_since = now
+
+    def stop_recording(self, now: datetime) -> Recording | None:
+        """End the running recording and return it; None when none ran."""
+        if self.recording_since is None:
+            return None
+        recording = Recording(self.recording_since, max(now, self.recording_since))
+        self.recordings.append(recording)
+        self.recording_since = None
+        return recording
 
     def summary(self) -> dict[str, Any]:
         """Return what was measured, how often and the last values (no personal data)."""
@@ -68,13 +105,19 @@ class Session:
             entry["last"] = reading.values
             entry["at"] = reading.at.isoformat()
         end = self.ended_at or self.started_at
-        return {
+        summary: dict[str, Any] = {
             "reference": self.reference,
             "started_at": self.started_at.isoformat(),
             "ended_at": self.ended_at.isoformat() if self.ended_at else None,
             "minutes": round((end - self.started_at) / timedelta(minutes=1), 1),
             "measurements": kinds,
         }
+        if self.recordings:
+            summary["stethoscope"] = {
+                "recordings": len(self.recordings),
+                "seconds": round(sum(recording.seconds for recording in self.recordings)),
+            }
+        return summary
 
 
 class SessionBook:
@@ -101,10 +144,14 @@ class SessionBook:
         return session
 
     def stop(self, room_id: str, now: datetime) -> Session:
-        """End the room's session and return it (SessionError when none runs)."""
+        """End the room's session and return it (SessionError when none runs).
+
+        A stethoscope recording still running ends with it.
+        """
         session = self._running.pop(room_id, None)
         if session is None:
             raise SessionError("no_session")
+        session.stop_recording(now)
         session.ended_at = now
         self._last_ended[room_id] = now
         return session
@@ -124,10 +171,15 @@ class SessionBook:
 
     def as_dict(self) -> dict[str, dict[str, str]]:
         """Return the running sessions, for storage (readings stay in memory only)."""
-        return {
-            room_id: {"reference": session.reference, "started_at": session.started_at.isoformat()}
-            for room_id, session in self._running.items()
-        }
+        stored: dict[str, dict[str, str]] = {}
+        for room_id, session in self._running.items():
+            stored[room_id] = {
+                "reference": session.reference,
+                "started_at": session.started_at.isoformat(),
+            }
+            if session.recording_since is not None:
+                stored[room_id]["recording_since"] = session.recording_since.isoformat()
+        return stored
 
     @classmethod
     def from_dict(cls, data: Any, rooms: set[str]) -> SessionBook:
@@ -140,7 +192,13 @@ class SessionBook:
                 continue
             try:
                 started = datetime.fromisoformat(str(raw.get("started_at")))
-                book.start(room_id, str(raw.get("reference", "")), started)
+                session = book.start(room_id, str(raw.get("reference", "")), started)
             except ValueError, SessionError:
                 continue
+            if isinstance(since := raw.get("recording_since"), str):
+                try:
+                    session.recording_since = datetime.fromisoformat(since)
+                except ValueError:
+                    # A broken time loses the recording's start, not the session.
+                    session.recording_since = None
         return book

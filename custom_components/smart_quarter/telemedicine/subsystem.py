@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import replace
 from datetime import datetime
 import secrets
@@ -12,6 +13,7 @@ from homeassistant.components.sensor import SensorDeviceClass, SensorStateClass
 from homeassistant.config_entries import ConfigSubentry, ConfigSubentryFlow
 from homeassistant.const import EntityCategory, Platform
 from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
+from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers.device_registry import DeviceInfo
 from homeassistant.helpers.dispatcher import async_dispatcher_send
@@ -34,6 +36,7 @@ from .const import (
     CONF_CLEAR_AFTER_SESSION,
     CONF_DEVICES,
     CONF_KIND,
+    CONF_STETHOSCOPE,
     EVENT_SESSION_ENDED,
     EVENT_VITALS_MEASURED,
     SUBENTRY_TYPE_ROOM,
@@ -58,6 +61,15 @@ STORAGE_VERSION = 1
 
 def _storage_key(entry_id: str) -> str:
     return f"{DOMAIN}.{entry_id}.telemedicine"
+
+
+@contextmanager
+def _refusal_as_error() -> Iterator[None]:
+    """Turn a refused session change into an error the user reads in their language."""
+    try:
+        yield
+    except SessionError as err:
+        raise ServiceValidationError(translation_domain=DOMAIN, translation_key=err.key) from err
 
 
 class TelemedicineRoom:
@@ -102,19 +114,28 @@ class TelemedicineRoom:
         return self._subsystem.sessions.running(self.room_id)
 
     async def async_start_session(self, reference: str | None = None) -> Session:
-        """Start a consultation (a walk-in gets a generated pseudonym); SessionError if refused."""
-        if not self.state.in_service:
-            raise SessionError("room_out_of_service")
-        reference = reference or f"walk-in-{dt_util.now():%Y%m%d-%H%M}-{secrets.token_hex(3)}"
-        session = self._subsystem.sessions.start(self.room_id, reference, dt_util.utcnow())
+        """Start a consultation (a walk-in gets a generated pseudonym).
+
+        Raises ServiceValidationError (translated) when the room is closed, a consultation
+        runs or the reference is not a pseudonym.
+        """
+        with _refusal_as_error():
+            if not self.state.in_service:
+                raise SessionError("room_out_of_service")
+            reference = reference or f"walk-in-{dt_util.now():%Y%m%d-%H%M}-{secrets.token_hex(3)}"
+            session = self._subsystem.sessions.start(self.room_id, reference, dt_util.utcnow())
         await self._subsystem.async_save()
         self._live({"type": "session_started", **self._session_message(session)})
         async_dispatcher_send(self._subsystem.hass, self.update_signal)
         return session
 
     async def async_stop_session(self) -> dict[str, Any]:
-        """End the consultation and return its summary; clear the values if the room says so."""
-        session = self._subsystem.sessions.stop(self.room_id, dt_util.utcnow())
+        """End the consultation and return its summary; clear the values if the room says so.
+
+        Raises ServiceValidationError (translated) when no consultation runs.
+        """
+        with _refusal_as_error():
+            session = self._subsystem.sessions.stop(self.room_id, dt_util.utcnow())
         await self._subsystem.async_save()
         summary = session.summary()
         if self.subentry.data.get(CONF_CLEAR_AFTER_SESSION, True):
@@ -132,6 +153,50 @@ class TelemedicineRoom:
         self._live({"type": "session_ended", "summary": summary})
         async_dispatcher_send(self._subsystem.hass, self.update_signal)
         return summary
+
+    @property
+    def has_stethoscope(self) -> bool:
+        """Whether the room has a digital stethoscope (set by the technician)."""
+        return bool(self.subentry.data.get(CONF_STETHOSCOPE, False))
+
+    @property
+    def stethoscope_device_id(self) -> str:
+        """The stable id of the room's stethoscope device."""
+        return f"{self.room_id}-stethoscope"
+
+    @property
+    def recording_since(self) -> datetime | None:
+        """When the stethoscope recording that runs now started (None: none runs)."""
+        session = self.session
+        return session.recording_since if session else None
+
+    async def async_set_recording(self, recording: bool) -> None:
+        """Start or end a stethoscope recording of the running consultation.
+
+        Starting needs a consultation (a recording belongs to its appointment, like a reading);
+        starting a running recording or ending none changes nothing.
+        """
+        session = self.session
+        now = dt_util.utcnow()
+        if recording:
+            with _refusal_as_error():
+                if session is None:
+                    raise SessionError("no_session_for_recording")
+                if session.recording_since is not None:
+                    return
+                session.start_recording(now)
+            message: dict[str, Any] = {"type": "recording_started", "at": now.isoformat()}
+        else:
+            if session is None or (ended := session.stop_recording(now)) is None:
+                return
+            message = {
+                "type": "recording_ended",
+                "at": now.isoformat(),
+                "seconds": round(ended.seconds),
+            }
+        await self._subsystem.async_save()
+        self._live(message)
+        async_dispatcher_send(self._subsystem.hass, self.update_signal)
 
     async def async_measured(self, device: VitalsDevice, readings: list[Reading]) -> None:
         """Attribute new readings to the running session, pass them on, show them live."""
@@ -196,6 +261,7 @@ class TelemedicineRoom:
             "reference": session.reference,
             "started_at": session.started_at.isoformat(),
             "measurements": len(session.readings),
+            "recording": session.recording_since is not None,
         }
 
     def _live(self, message: dict[str, Any]) -> None:
@@ -438,11 +504,21 @@ class TelemedicineSubsystem(Subsystem):
             sw_version=device.information.get("firmware_revision"),
             hw_version=device.information.get("hardware_revision"),
         )
-        room_device = dr.async_get(self.hass).async_get_device_by_identifier(
-            (DOMAIN, room.room_id), self.entry.entry_id
+        return self._below_room(room, info)
+
+    def stethoscope_info(self, room: TelemedicineRoom) -> DeviceInfo:
+        """Return the registry entry of a room's stethoscope (named in the user's language)."""
+        info = DeviceInfo(
+            identifiers={(DOMAIN, room.stethoscope_device_id)},
+            translation_key="stethoscope",
+            model="Digital stethoscope",
         )
-        if room_device is not None:
-            info["via_device_id"] = room_device.id
+        return self._below_room(room, info)
+
+    def _below_room(self, room: TelemedicineRoom, info: DeviceInfo) -> DeviceInfo:
+        """Connect a device of the room to the room's device (once the room has one)."""
+        if (room_device_id := room.device_id) is not None:
+            info["via_device_id"] = room_device_id
         return info
 
     async def _async_device_learned(self, device: VitalsDevice) -> None:
@@ -452,7 +528,10 @@ class TelemedicineSubsystem(Subsystem):
 
     @override
     def device_identifiers(self) -> set[str]:
-        return set(self._devices())
+        stethoscopes = {
+            room.stethoscope_device_id for room in self.rooms.values() if room.has_stethoscope
+        }
+        return set(self._devices()) | stethoscopes
 
     @override
     async def async_unload(self) -> None:
@@ -491,6 +570,15 @@ class TelemedicineSubsystem(Subsystem):
                 yield EntityGroup(room.subentry, room, ROOM_SENSORS)
             elif platform is Platform.BUTTON:
                 yield EntityGroup(room.subentry, room, ROOM_BUTTONS)
+            if room.has_stethoscope and (
+                descriptions := entities.stethoscope_descriptions(platform)
+            ):
+                yield EntityGroup(
+                    room.subentry,
+                    room,
+                    descriptions,
+                    (room.stethoscope_device_id, self.stethoscope_info(room)),
+                )
             for device in room.devices.values():
                 descriptions = entities.device_descriptions(platform, device.kind)
                 if descriptions:
