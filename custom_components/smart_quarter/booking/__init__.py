@@ -1,0 +1,1 @@
+"""Booking: appointments in telemedicine rooms and stays in health apartments."""
