@@ -143,7 +143,13 @@ async def test_reconfigure_refuses_another_sites_name(
 async def _options_page(hass: HomeAssistant, entry: MockConfigEntry, page: str) -> dict:
     result = await hass.config_entries.options.async_init(entry.entry_id)
     assert result["type"] is FlowResultType.MENU
-    assert result["menu_options"] == ["site", "care_receivers", "telemedicine", "open_data"]
+    assert result["menu_options"] == [
+        "site",
+        "care_receivers",
+        "telemedicine",
+        "open_data",
+        "booking",
+    ]
     result = await hass.config_entries.options.async_configure(
         result["flow_id"], {"next_step_id": page}
     )

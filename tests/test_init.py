@@ -25,7 +25,12 @@ IN_SERVICE = "switch.tmr_lobeda_in_service"
 async def test_setup_and_unload(hass: HomeAssistant, loaded_site: MockConfigEntry) -> None:
     """A loaded site has its subsystems in runtime_data; unloading removes the entities."""
     assert loaded_site.state is ConfigEntryState.LOADED
-    assert set(loaded_site.runtime_data.subsystems) == {"emergency", "telemedicine", "facade"}
+    assert set(loaded_site.runtime_data.subsystems) == {
+        "emergency",
+        "telemedicine",
+        "facade",
+        "booking",
+    }
     assert hass.states.get(IN_SERVICE) is not None
 
     assert await hass.config_entries.async_unload(loaded_site.entry_id)

@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from custom_components.smart_quarter.subentry_flow import SectionContext
 from custom_components.smart_quarter.subsystems import SUBENTRY_FLOWS, SUBSYSTEMS
 
 INTEGRATION = Path(__file__).parent.parent / "custom_components" / "smart_quarter"
@@ -117,6 +118,12 @@ def test_every_form_field_is_labelled(language: str) -> None:
     for subentry_type, flow in SUBENTRY_FLOWS.items():
         for step in ("user", "reconfigure"):
             forms[f"config_subentries.{subentry_type}.step.{step}"] = flow.schema  # type: ignore[attr-defined]
+    for subentry_type, flow in SUBENTRY_FLOWS.items():
+        for part in getattr(flow, "sections", ()):
+            for step in ("user", "reconfigure"):
+                path = f"config_subentries.{subentry_type}.step.{step}.sections.{part.key}"
+                assert _has(tree, f"{path}.name"), path
+                forms[path] = part.schema(SectionContext(users={}))
     for path, schema in forms.items():
         for field in schema.schema:
             assert _has(tree, f"{path}.data.{field}"), f"{path}.data.{field}"
@@ -177,7 +184,7 @@ def test_every_exception_key_is_translated(language: str) -> None:
         source = module_path.read_text("utf-8")
         keys |= set(re.findall(r'translation_domain=DOMAIN,\s*translation_key="(\w+)"', source))
         keys |= set(re.findall(r'wrong_device_key="(\w+)"', source))
-        keys |= set(re.findall(r'raise \w*(?:State|Session)Error\("(\w+)"\)', source))
+        keys |= set(re.findall(r'raise \w*(?:State|Session|Booking)Error\("(\w+)"\)', source))
         # Alarm transition errors become "alarm_<key>" in emergency/services.py.
         keys |= {f"alarm_{k}" for k in re.findall(r'AlarmTransitionError\("(\w+)"', source)}
         # Irrigation refusals become "irrigation_<key>" in facade/services.py.

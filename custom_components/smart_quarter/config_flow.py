@@ -14,7 +14,7 @@ from homeassistant.config_entries import (
     OptionsFlow,
 )
 from homeassistant.const import CONF_LATITUDE, CONF_LONGITUDE, CONF_NAME
-from homeassistant.core import HomeAssistant, callback
+from homeassistant.core import callback
 from homeassistant.helpers.selector import (
     LocationSelector,
     SelectOptionDict,
@@ -36,6 +36,7 @@ from .const import (
     DOMAIN,
 )
 from .mqtt_topic import is_publish_topic
+from .staff import async_selectable_users
 from .subsystem import OptionsStep
 from .subsystems import OPTIONS_STEPS, SUBENTRY_FLOWS
 from .telemedicine import discovery
@@ -249,7 +250,7 @@ class SiteOptionsFlow(OptionsFlow):
     async def async_step_site(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
         """Edit the MQTT topic prefix and who counts as staff; the site reloads to apply them."""
         errors: dict[str, str] = {}
-        users = await _selectable_users(self.hass)
+        users = await async_selectable_users(self.hass)
         if user_input is not None:
             topic = user_input[CONF_MQTT_BASE_TOPIC].strip()
             # The selector offers existing people only and refuses other values.
@@ -313,15 +314,6 @@ class SiteOptionsFlow(OptionsFlow):
             data_schema=self.add_suggested_values_to_schema(step.schema(self.hass), suggested),
             errors=errors,
         )
-
-
-async def _selectable_users(hass: HomeAssistant) -> dict[str, str]:
-    """Active people (not system users) who can be named as staff: id -> name."""
-    return {
-        user.id: user.name or user.id
-        for user in await hass.auth.async_get_users()
-        if user.is_active and not user.system_generated
-    }
 
 
 def _site_data(name: str, location: dict[str, Any]) -> dict[str, Any]:

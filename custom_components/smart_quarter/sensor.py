@@ -25,6 +25,8 @@ class SmartQuarterSensorEntityDescription(SensorEntityDescription):
 
     value_fn: Callable[[Any], StateType | datetime]
     attributes_fn: Callable[[Any], Mapping[str, Any]] | None = None
+    last_reset_fn: Callable[[Any], datetime | None] | None = None
+    """For totals that start again (a month's count): when the current period began."""
 
 
 async def async_setup_entry(
@@ -51,3 +53,10 @@ class SmartQuarterSensor(SmartQuarterEntity, SensorEntity):
     def native_value(self) -> StateType | datetime:
         """Read the value from the subject."""
         return self.entity_description.value_fn(self.subject)
+
+    @property
+    def last_reset(self) -> datetime | None:
+        """When the current period of a total began (long-term statistics sum from there)."""
+        if (last_reset_fn := self.entity_description.last_reset_fn) is None:
+            return None
+        return last_reset_fn(self.subject)

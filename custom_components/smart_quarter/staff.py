@@ -28,3 +28,12 @@ async def async_require_staff(hass: HomeAssistant, entry: ConfigEntry, context: 
         return
     if not await async_is_staff(hass, entry, context.user_id):
         raise Unauthorized(context=context, permission=POLICY_CONTROL)
+
+
+async def async_selectable_users(hass: HomeAssistant) -> dict[str, str]:
+    """Active people (not system users) a form can name as staff or guest: id -> name."""
+    return {
+        user.id: user.name or user.id
+        for user in await hass.auth.async_get_users()
+        if user.is_active and not user.system_generated
+    }

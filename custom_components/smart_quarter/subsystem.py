@@ -20,6 +20,7 @@ import probatio
 if TYPE_CHECKING:
     from .entity import EntityGroup
     from .runtime import SmartQuarterConfigEntry
+    from .subentry_flow import SubentrySection
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,6 +50,9 @@ class Subsystem(ABC):
 
     subentry_flows: ClassVar[Mapping[str, type[ConfigSubentryFlow]]]
     """Subentry types this subsystem adds to a site, with the flow that creates them."""
+
+    subentry_sections: ClassVar[Mapping[str, tuple[SubentrySection, ...]]] = {}
+    """Sections it adds to subentry types of other subsystems (booking settings of a room)."""
 
     platforms: ClassVar[frozenset[Platform]]
     """Entity platforms this subsystem provides entities for."""

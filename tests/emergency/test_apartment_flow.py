@@ -37,7 +37,10 @@ async def test_add_apartment(hass: HomeAssistant, site_entry: MockConfigEntry) -
         },
     )
     assert result["type"] is FlowResultType.CREATE_ENTRY
-    assert result["data"] == {
+    data = dict(result["data"])
+    # Booking adds its section to the form; untouched, it stores its defaults (not bookable).
+    assert data.pop("stays")["bookable"] is False
+    assert data == {
         CONF_NAME: "Gesundheitswohnung 2",
         CONF_TRIGGER_DEVICES: ["btn-7", "fall-7"],
         "trigger_entities": [],
@@ -49,7 +52,9 @@ async def test_add_apartment(hass: HomeAssistant, site_entry: MockConfigEntry) -
 async def test_defaults_need_only_a_name(hass: HomeAssistant, site_entry: MockConfigEntry) -> None:
     site_entry.add_to_hass(hass)
     result = await _add(hass, site_entry, {CONF_NAME: "Wohnung 3.12"})
-    assert result["data"] == {
+    data = dict(result["data"])
+    assert data.pop("stays")["bookable"] is False
+    assert data == {
         CONF_NAME: "Wohnung 3.12",
         CONF_TRIGGER_DEVICES: [],
         "trigger_entities": [],

@@ -6,6 +6,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import replace
 from datetime import datetime
+import logging
 import secrets
 from typing import Any, ClassVar, override
 
@@ -16,12 +17,13 @@ from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
 from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers.device_registry import DeviceInfo
-from homeassistant.helpers.dispatcher import async_dispatcher_send
+from homeassistant.helpers.dispatcher import async_dispatcher_connect, async_dispatcher_send
 from homeassistant.helpers.event import async_track_point_in_utc_time
 from homeassistant.helpers.storage import Store
 from homeassistant.setup import async_setup_component
 from homeassistant.util import dt as dt_util
 
+from ..booking.interface import AppointmentStarted, appointment_signal
 from ..button import SmartQuarterButtonEntityDescription
 from ..const import DOMAIN, MANUFACTURER
 from ..entity import EntityGroup
@@ -47,6 +49,8 @@ from .options import CONF_FHIR_TOKEN, CONF_FHIR_URL, FHIR_STEP
 from .room import RoomState
 from .session import Reading, Session, SessionBook, SessionError
 from .vitals_device import DeviceConfig, VitalsDevice
+
+_LOGGER = logging.getLogger(__name__)
 
 KIND_MODELS = {
     "blood_pressure": "Blood pressure monitor",
@@ -426,6 +430,7 @@ class TelemedicineSubsystem(Subsystem):
         self.rooms: dict[str, TelemedicineRoom] = {}
         self.sessions = SessionBook()
         self.outbox: FhirOutbox | None = None
+        self._unsub_appointments: CALLBACK_TYPE | None = None
 
     @override
     async def async_setup(self) -> None:
@@ -465,6 +470,9 @@ class TelemedicineSubsystem(Subsystem):
             or set(stored_devices) - set(self._devices())
         ):
             await self.async_save()
+        self._unsub_appointments = async_dispatcher_connect(
+            self.hass, appointment_signal(self.entry.entry_id), self._async_appointment_started
+        )
         if self._devices():
             # The rooms' devices are reached through Home Assistant's Bluetooth (local
             # adapters and ESPHome proxies alike).
@@ -533,8 +541,27 @@ class TelemedicineSubsystem(Subsystem):
         }
         return set(self._devices()) | stethoscopes
 
+    async def _async_appointment_started(self, appointment: AppointmentStarted) -> None:
+        """Open a consultation under the appointment's code (booking's documented signal)."""
+        room = self.rooms.get(appointment.resource_id)
+        if room is None or not appointment.start_session:
+            return
+        if room.session is not None:
+            _LOGGER.info(
+                "%s: the consultation before the next appointment still runs; not started",
+                room.subentry.title,
+            )
+            return
+        try:
+            await room.async_start_session(appointment.reference)
+        except ServiceValidationError as err:
+            _LOGGER.warning("%s: no consultation for the appointment: %s", room.subentry.title, err)
+
     @override
     async def async_unload(self) -> None:
+        if self._unsub_appointments is not None:
+            self._unsub_appointments()
+            self._unsub_appointments = None
         for room in self.rooms.values():
             room.async_cancel_reopening()
         for device in self._devices().values():
