@@ -45,6 +45,7 @@ def site_entry(
     *,
     with_room: bool = True,
     subentries: Sequence[ConfigSubentryData] = (),
+    options: dict[str, Any] | None = None,
 ) -> MockConfigEntry:
     """The site 'Jena-Lobeda' with the room 'TMR Lobeda', more rooms and other subentries."""
     rooms = (
@@ -59,7 +60,7 @@ def site_entry(
         title=SITE_NAME,
         unique_id="jena_lobeda",
         data={CONF_NAME: SITE_NAME, CONF_LATITUDE: 50.8876, CONF_LONGITUDE: 11.6134},
-        options={CONF_MQTT_BASE_TOPIC: "smart_quarter/jena_lobeda"},
+        options={CONF_MQTT_BASE_TOPIC: "smart_quarter/jena_lobeda", **(options or {})},
         subentries_data=rooms,
     )
 

@@ -106,8 +106,8 @@ def booking_response(resource: BookableResource, booking: Booking) -> dict[str, 
         "code": booking.code,
         "resource": resource.subentry.title,
         "consultation_type": booking.consultation_type,
-        "start": booking.start.isoformat(),
-        "end": booking.end.isoformat(),
+        "start": resource.local_iso(booking.start),
+        "end": resource.local_iso(booking.end),
         "status": booking.status.value,
     }
 

@@ -142,6 +142,10 @@ class BookableResource:
         """The site's bookings."""
         return self._subsystem.book
 
+    def local_iso(self, moment: datetime) -> str:
+        """Return a time as the site's local wall-clock time, ISO 8601 with its offset."""
+        return moment.astimezone(self.resource.time_zone).isoformat()
+
     def between(self, start: datetime, end: datetime) -> list[Booking]:
         """Return its bookings that occupy time in [start, end)."""
         return self.book.between(self.resource_id, start, end)

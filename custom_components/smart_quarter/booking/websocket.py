@@ -142,8 +142,8 @@ def booking_message(resource: BookableResource, booking: Booking, staff: bool) -
     message: dict[str, Any] = {
         "booking_id": booking.booking_id,
         "resource_id": booking.resource_id,
-        "start": booking.start.isoformat(),
-        "end": booking.end.isoformat(),
+        "start": resource.local_iso(booking.start),
+        "end": resource.local_iso(booking.end),
         "status": booking.status.value,
         "consultation_type": booking.consultation_type,
         "label": resource.label(booking),
