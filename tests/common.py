@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from homeassistant.config_entries import ConfigSubentryData
 from homeassistant.const import CONF_LATITUDE, CONF_LONGITUDE, CONF_NAME
+from homeassistant.core import Event, callback
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.smart_quarter.const import CONF_MQTT_BASE_TOPIC, DOMAIN
@@ -72,3 +73,17 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
+
+
+def collect(events: list[Event]) -> Callable[[Event], None]:
+    """Return a bus listener that keeps events in firing order.
+
+    A plain function (`events.append`) would run in the executor, where events can arrive
+    in any order under load.
+    """
+
+    @callback
+    def append(event: Event) -> None:
+        events.append(event)
+
+    return append

@@ -26,7 +26,7 @@ from custom_components.smart_quarter.booking.interface import (
 )
 from custom_components.smart_quarter.const import DOMAIN
 
-from ..common import ROOM_SUBENTRY_ID
+from ..common import ROOM_SUBENTRY_ID, collect
 from .site import APARTMENT_ID, bookable_site
 
 # Monday 23 November 2026, 08:00 in Jena.
@@ -177,8 +177,8 @@ async def test_stays_check_in_and_out(hass: HomeAssistant, site: MockConfigEntry
     """A stay from check-in to check-out; the events tell the apartment, without the code."""
     apartment = device(hass, site, APARTMENT_ID)
     seen: list[Event] = []
-    hass.bus.async_listen(EVENT_CHECKED_IN, seen.append)
-    hass.bus.async_listen(EVENT_CHECKED_OUT, seen.append)
+    hass.bus.async_listen(EVENT_CHECKED_IN, collect(seen))
+    hass.bus.async_listen(EVENT_CHECKED_OUT, collect(seen))
     stay = await call(
         hass, "book", device_id=apartment, arrival="2026-11-23", departure="2026-11-26"
     )
@@ -282,8 +282,8 @@ async def test_appointment_opens_the_consultation_and_ends(
 ) -> None:
     """At its start the room's consultation opens under the code; the events carry no code."""
     seen: list[Event] = []
-    hass.bus.async_listen(EVENT_APPOINTMENT_STARTED, seen.append)
-    hass.bus.async_listen(EVENT_APPOINTMENT_ENDED, seen.append)
+    hass.bus.async_listen(EVENT_APPOINTMENT_STARTED, collect(seen))
+    hass.bus.async_listen(EVENT_APPOINTMENT_ENDED, collect(seen))
     booked = await book_appointment(hass, site, local(23, 8, 30), code="T-2026-0042")
     await call(hass, "check_in", booking_id=booked["booking_id"])
 

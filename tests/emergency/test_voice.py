@@ -12,7 +12,7 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.smart_quarter.emergency.voice_phrases import answer
 
-from ..common import site_entry as make_site_entry
+from ..common import collect, site_entry as make_site_entry
 from .conftest import APARTMENT_ID, apartment_device_id, apartment_subentry
 
 STATE = "sensor.gesundheitswohnung_1_alarm"
@@ -98,7 +98,7 @@ async def test_unknown_place_says_what_to_do_instead(
 ) -> None:
     """Two apartments and a satellite in no apartment's area: no guess, clear advice."""
     events = []
-    hass.bus.async_listen("smart_quarter_unplaced_voice_call", events.append)
+    hass.bus.async_listen("smart_quarter_unplaced_voice_call", collect(events))
     assert await _say(hass, "Hilfe", None) == answer("de", "no_apartment")
     await hass.async_block_till_done()
     assert len(events) == 1

@@ -26,7 +26,7 @@ from custom_components.smart_quarter.telemedicine.options import CONF_FHIR_TOKEN
 from simulators import ble_health as sim
 from simulators.ble_health import SimulatedBluetoothProxy, SimulatedDevice
 
-from ..common import ROOM_SUBENTRY_ID
+from ..common import ROOM_SUBENTRY_ID, collect
 from .ble import BP_ADDRESS, OXI_ADDRESS, entity_id, simulated, site_with_devices, start_proxy
 from .fhir_server import TOKEN, FhirServer, run_fhir_server
 from .test_bluetooth import _measure
@@ -97,8 +97,8 @@ async def test_consultation_sends_readings_to_the_doctor_and_clears_them(
     room = _room_device(hass, entry)
     measured: list[Event] = []
     ended: list[Event] = []
-    hass.bus.async_listen(EVENT_VITALS_MEASURED, measured.append)
-    hass.bus.async_listen(EVENT_SESSION_ENDED, ended.append)
+    hass.bus.async_listen(EVENT_VITALS_MEASURED, collect(measured))
+    hass.bus.async_listen(EVENT_SESSION_ENDED, collect(ended))
 
     started = await hass.services.async_call(
         DOMAIN,
@@ -155,7 +155,7 @@ async def test_readings_outside_a_consultation_belong_to_nobody(
     bp = proxy.add(simulated(BP_ADDRESS))
     await _site(hass, fhir)
     measured: list[Event] = []
-    hass.bus.async_listen(EVENT_VITALS_MEASURED, measured.append)
+    hass.bus.async_listen(EVENT_VITALS_MEASURED, collect(measured))
     _bp(bp, 128, 82)
     await _measure(hass, proxy, bp)
     assert measured[-1].data["in_session"] is False

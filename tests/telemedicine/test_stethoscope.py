@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.const import STATE_OFF, STATE_ON, STATE_UNKNOWN
-from homeassistant.core import HomeAssistant
+from homeassistant.core import Event, HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType
 from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers import device_registry as dr, entity_registry as er
@@ -17,7 +17,7 @@ from pytest_homeassistant_custom_component.typing import WebSocketGenerator
 from custom_components.smart_quarter.const import DOMAIN
 from custom_components.smart_quarter.telemedicine.const import CONF_STETHOSCOPE, EVENT_SESSION_ENDED
 
-from ..common import ROOM_SUBENTRY_ID, room_subentry, site_entry
+from ..common import ROOM_SUBENTRY_ID, collect, room_subentry, site_entry
 
 SWITCH = "switch.stethoscope_recording"
 STATE = "sensor.stethoscope_recording_status"
@@ -97,8 +97,8 @@ async def test_a_recording_belongs_to_the_consultation(
 ) -> None:
     """Start, record 95 s, the summary counts it; the live view is told."""
     room = _room_device(hass, site)
-    ended: list[dict[str, object]] = []
-    hass.bus.async_listen(EVENT_SESSION_ENDED, lambda event: ended.append(event.data))
+    ended: list[Event] = []
+    hass.bus.async_listen(EVENT_SESSION_ENDED, collect(ended))
     await hass.services.async_call(
         DOMAIN, "start_session", {"device_id": room, "reference": "T-0042"}, blocking=True
     )
@@ -134,8 +134,8 @@ async def test_a_recording_belongs_to_the_consultation(
     await hass.async_block_till_done()
     assert summary is not None
     assert summary["stethoscope"] == {"recordings": 2, "seconds": 125}
-    assert ended[0]["stethoscope"] == {"recordings": 2, "seconds": 125}
-    assert "reference" not in ended[0]
+    assert ended[0].data["stethoscope"] == {"recordings": 2, "seconds": 125}
+    assert "reference" not in ended[0].data
     assert hass.states.get(SWITCH).state == STATE_OFF
     assert hass.states.get(STATE).state == "no_session"
     assert hass.states.get(LAST).state == STATE_UNKNOWN
