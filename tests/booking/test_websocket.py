@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 
 import holidays
 from homeassistant.auth.models import User
+from homeassistant.components import frontend
 from homeassistant.core import HomeAssistant
 from homeassistant.util import dt as dt_util
 import icalendar
@@ -261,3 +262,25 @@ async def test_ical_feed_behind_a_secret_link(
     assert renewed["result"]["path"] != path
     assert (await client.get(path)).status == 404
     assert (await client.get(renewed["result"]["path"])).status == 200
+
+
+async def test_panel_and_card_are_served(
+    hass: HomeAssistant, site: MockConfigEntry, hass_client: ClientSessionGenerator
+) -> None:
+    """The sidebar panel appears with the site and goes with it; the bundles are served."""
+    panels = hass.data[frontend.DATA_PANELS]
+    panel = panels["smart-quarter-booking"]
+    assert panel.sidebar_title == "Bookings"
+    assert panel.require_admin is False
+    module_url = panel.config["_panel_custom"]["module_url"]
+    assert module_url.startswith("/smart_quarter_static/booking-panel.js?v=")
+    client = await hass_client()
+    response = await client.get(module_url)
+    assert response.status == 200
+    assert "smart-quarter-booking-panel" in await response.text()
+    card_urls = [url for url in hass.data[frontend.DATA_EXTRA_MODULE_URL].urls if "card" in url]
+    assert card_urls == [module_url.replace("booking-panel", "next-booking-card")]
+    assert (await client.get(card_urls[0])).status == 200
+
+    await hass.config_entries.async_unload(site.entry_id)
+    assert "smart-quarter-booking" not in panels

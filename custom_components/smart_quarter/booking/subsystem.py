@@ -12,7 +12,7 @@ from typing import Any, ClassVar, override
 from zoneinfo import ZoneInfo
 
 import holidays as public_holidays
-from homeassistant.config_entries import ConfigSubentry, ConfigSubentryFlow
+from homeassistant.config_entries import ConfigEntryState, ConfigSubentry, ConfigSubentryFlow
 from homeassistant.const import Platform
 from homeassistant.core import CALLBACK_TYPE, Context, HomeAssistant
 from homeassistant.exceptions import ServiceValidationError
@@ -42,6 +42,7 @@ from .interface import (
 )
 from .opening_hours import ScheduleError
 from .options import BOOKING_STEP, CONF_KEEP_CONTACT, CONF_RETENTION_DAYS, DEFAULT_RETENTION_DAYS
+from .panel import async_hide_panel, async_show_panel
 from .rules import Resource, ResourceKind
 from .sections import APARTMENT_SECTION, ROOM_SECTION
 from .settings import (
@@ -343,6 +344,7 @@ class BookingSubsystem(Subsystem):
         self._last_tick = dt_util.utcnow()
         if self.resources:
             self._cancel_tick = async_track_time_interval(self.hass, self._async_tick, TICK)
+            await async_show_panel(self.hass)
 
     async def _async_resource(
         self, subentry: ConfigSubentry, time_zone: ZoneInfo
@@ -396,6 +398,13 @@ class BookingSubsystem(Subsystem):
         if self._cancel_tick is not None:
             self._cancel_tick()
             self._cancel_tick = None
+        if self.resources and not any(
+            entry.entry_id != self.entry.entry_id
+            and entry.state is ConfigEntryState.LOADED
+            and entry.runtime_data.subsystem(BookingSubsystem).resources
+            for entry in self.hass.config_entries.async_entries(DOMAIN)
+        ):
+            async_hide_panel(self.hass)
 
     # Changes --------------------------------------------------------------------------------
 
@@ -474,9 +483,14 @@ class BookingSubsystem(Subsystem):
         self._fire(EVENT_CHECKED_IN if arrived else EVENT_CHECKED_OUT, booking)
         return booking
 
+    @property
+    def keeps_contact(self) -> bool:
+        """Whether the site keeps contact data with bookings (its booking options)."""
+        return bool(self.entry.options.get(CONF_KEEP_CONTACT, False))
+
     def check_contact(self, contact: str | None) -> None:
         """Refuse contact data when the site chose not to keep any."""
-        if contact and contact.strip() and not self.entry.options.get(CONF_KEEP_CONTACT, False):
+        if contact and contact.strip() and not self.keeps_contact:
             raise ServiceValidationError(
                 translation_domain=DOMAIN, translation_key="contact_not_kept"
             )

@@ -19,7 +19,7 @@ from homeassistant.components.websocket_api.messages import event_message, resul
 from homeassistant.config_entries import ConfigEntryState
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.exceptions import ServiceValidationError, Unauthorized
-from homeassistant.helpers import config_validation as cv
+from homeassistant.helpers import config_validation as cv, entity_registry as er
 from homeassistant.helpers.dispatcher import async_dispatcher_connect
 from homeassistant.util import dt as dt_util
 import probatio
@@ -118,6 +118,7 @@ def _resource_message(resource: BookableResource, staff: bool) -> dict[str, Any]
         "kind": resource.kind.value,
         "device_id": resource.device_id,
         "can_manage": staff,
+        "keeps_contact": resource.subsystem.keeps_contact,
         "time_zone": str(rules.time_zone),
     }
     if rules.appointments is not None:
@@ -392,16 +393,26 @@ async def ws_feed(
     connection.send_result(msg["id"], {"path": feed_path(token)})
 
 
-@_handler({probatio.Required("type"): f"{PREFIX}/next", probatio.Required("resource_id"): str})
+@_handler(
+    {
+        probatio.Required("type"): f"{PREFIX}/next",
+        probatio.Exclusive("resource_id", "resource"): str,
+        probatio.Exclusive("entity_id", "resource"): str,
+    }
+)
 async def ws_next(
     hass: HomeAssistant, connection: ActiveConnection, msg: dict[str, Any], view: _View
 ) -> None:
     """Return what the Smart-TV card shows: the apartment's stay and the next appointment.
 
     The next appointment is the next one in any room of the site booked under the stay's code
-    (reception books the consultation with the patient's code).
+    (reception books the consultation with the patient's code). The card names the apartment
+    by its resource id or by one of its entities (its calendar, say).
     """
-    resource = await view.async_resource(msg["resource_id"])
+    resource_id = msg.get("resource_id")
+    if resource_id is None and (entity := er.async_get(hass).async_get(msg.get("entity_id", ""))):
+        resource_id = entity.config_subentry_id
+    resource = await view.async_resource(resource_id or "")
     stay = resource.upcoming()
     appointment = None
     if stay is not None and resource.kind is ResourceKind.APARTMENT and stay.code:
