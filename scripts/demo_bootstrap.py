@@ -11,24 +11,36 @@ that the onboarding and the config flows work end to end:
 - the façade "Fassade Nord" (the façade simulator) with the zones "Beet West" and "Beet Ost";
 - the simulated open data platform as the site's SensorThings service;
 - "pflege" named as staff of the site (takes alarms), and the simulated care service's
-  webhook as the site's receiver (its shared secret is DEMO_CARE_SECRET).
+  webhook as the site's receiver (its shared secret is DEMO_CARE_SECRET);
+- bookings: the room and the apartment take bookings, the apartment's Smart-TV login
+  "wohnung1" is its guest user, and a stay with an appointment under the same code shows what
+  the booking panel and the Smart-TV card look like.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+from datetime import datetime, timedelta
 from http import HTTPStatus
 import sys
 import time
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import aiohttp
 
 ADMIN = {"name": "Demo Technik", "username": "admin", "password": "smartquarter-admin"}
 CARE_USER = {"name": "Pflegedienst", "username": "pflege", "password": "smartquarter-pflege"}
+TV_USER = {"name": "Gesundheitswohnung 1 TV", "username": "wohnung1", "password": "smartquarter-tv"}
+DEMO_PATIENT = "PAT-4711"
 SITE = {"name": "Jena-Lobeda", "location": {"latitude": 50.8876, "longitude": 11.6134}}
-ROOM = {"name": "TMR Lobeda", "address": "Karl-Marx-Allee 28, 07747 Jena", "stethoscope": True}
+ROOM = {
+    "name": "TMR Lobeda",
+    "address": "Karl-Marx-Allee 28, 07747 Jena",
+    "stethoscope": True,
+    "booking": {"bookable": True, "holidays": "DE-TH"},
+}
 DEMO_CARE_SECRET = "smartquarter-demo-pflegedienst"  # noqa: S105 - published demo value
 FACADE = {"name": "Fassade Nord", "host": "127.0.0.1", "tank_capacity_litres": 5000}
 ZONES = ("Beet West", "Beet Ost")
@@ -137,22 +149,25 @@ class Demo:
                     raise SystemExit(f"bootstrap: {message['type']}: {reply['error']}")
                 return reply.get("result")
 
-    async def ensure_care_user(self) -> None:
+    async def ensure_user(self, user: dict[str, str]) -> str:
+        """Create a non-admin user (if missing) and return its id."""
         users = await self.ws({"type": "config/auth/list"})
-        if any(user["name"] == CARE_USER["name"] for user in users):
-            return
-        print("bootstrap: creating the care-service user 'pflege' (not an administrator)")
+        for existing in users:
+            if existing["name"] == user["name"]:
+                return str(existing["id"])
+        print(f"bootstrap: creating the user '{user['username']}' (not an administrator)")
         created = await self.ws(
-            {"type": "config/auth/create", "name": CARE_USER["name"], "group_ids": ["system-users"]}
+            {"type": "config/auth/create", "name": user["name"], "group_ids": ["system-users"]}
         )
         await self.ws(
             {
                 "type": "config/auth_provider/homeassistant/create",
                 "user_id": created["user"]["id"],
-                "username": CARE_USER["username"],
-                "password": CARE_USER["password"],
+                "username": user["username"],
+                "password": user["password"],
             }
         )
+        return str(created["user"]["id"])
 
     async def entries(self, domain: str) -> list[dict[str, Any]]:
         entries = await self.api("GET", "/api/config/config_entries/entry")
@@ -257,7 +272,7 @@ class Demo:
             )
             await self.wait_until_loaded("smart_quarter")
 
-    async def ensure_site(self) -> None:
+    async def ensure_site(self, tv_user_id: str) -> None:
         sites = await self.entries("smart_quarter")
         if not sites:
             print(f"bootstrap: adding the site '{SITE['name']}'")
@@ -269,7 +284,10 @@ class Demo:
         )
         for subentry_type, data in (
             ("telemedicine_room", ROOM),
-            ("apartment", APARTMENT),
+            (
+                "apartment",
+                {**APARTMENT, "stays": {"bookable": True, "guest_user": tv_user_id}},
+            ),
             ("facade", {**FACADE, "port": self.facade_port}),
         ):
             if any(sub["subentry_type"] == subentry_type for sub in subentries):
@@ -303,6 +321,55 @@ class Demo:
                 ],
             )
             await self.wait_until_loaded("smart_quarter")
+
+
+async def ensure_demo_bookings(demo: Demo) -> None:
+    """A stay in the apartment from today and the patient's appointment in the room."""
+    resources = (await demo.ws({"type": "smart_quarter/booking/resources"}))["resources"]
+    apartment = next((r for r in resources if r["kind"] == "apartment"), None)
+    room = next((r for r in resources if r["kind"] == "room"), None)
+    if apartment is None or room is None:
+        return
+    today = datetime.now(ZoneInfo(apartment["time_zone"])).date()
+    current = await demo.ws(
+        {"type": "smart_quarter/booking/next", "resource_id": apartment["resource_id"]}
+    )
+    if current["stay"] is not None:
+        return
+    print(f"bootstrap: a demo stay and appointment under the code {DEMO_PATIENT}")
+    await demo.ws(
+        {
+            "type": "smart_quarter/booking/book",
+            "resource_id": apartment["resource_id"],
+            "arrival": today.isoformat(),
+            "departure": (today + timedelta(days=5)).isoformat(),
+            "code": DEMO_PATIENT,
+        }
+    )
+    start = datetime.combine(today + timedelta(days=1), datetime.min.time()).isoformat()
+    end = datetime.combine(today + timedelta(days=8), datetime.min.time()).isoformat()
+    slots = (
+        await demo.ws(
+            {
+                "type": "smart_quarter/booking/free_slots",
+                "resource_id": room["resource_id"],
+                "start": start,
+                "end": end,
+                "consultation_type": "general_medicine",
+                "limit": 8,
+            }
+        )
+    )["slots"]
+    for slot, code in zip(slots[::3], (DEMO_PATIENT, None, None), strict=False):
+        await demo.ws(
+            {
+                "type": "smart_quarter/booking/book",
+                "resource_id": room["resource_id"],
+                "start": slot["start"],
+                "consultation_type": "general_medicine",
+                **({"code": code} if code else {}),
+            }
+        )
 
 
 VITALS_DEVICES = {
@@ -371,16 +438,18 @@ async def main() -> None:
         started = time.monotonic()
         await demo.wait_until_up(args.timeout)
         await demo.log_in()
-        await demo.ensure_care_user()
+        await demo.ensure_user(CARE_USER)
+        tv_user_id = await demo.ensure_user(TV_USER)
         # Links Home Assistant hands out (e.g. the care service's acknowledgement callback)
         # must point at where the demo listens: loopback, not this machine's network address.
         await demo.ws({"type": "config/core/update", "internal_url": args.url})
         await demo.ensure_mqtt(args.mqtt_port)
-        await demo.ensure_site()
+        await demo.ensure_site(tv_user_id)
         await demo.wait_until_loaded("smart_quarter")
         await demo.ensure_care_receivers(args.care_url, DEMO_CARE_SECRET)
         await demo.ensure_open_data(args.open_data_url)
         await ensure_vitals_devices(demo)
+        await ensure_demo_bookings(demo)
         # Fresh values on the telemedicine dashboard (the same action as in the README).
         await demo.api("POST", "/api/services/smart_quarter_demo/measure_now", {})
         if demo._ws is not None:  # noqa: SLF001

@@ -371,3 +371,16 @@ def test_a_refused_reschedule_changes_nothing(first: int, second: int) -> None:
         assert [
             (b.booking_id, b.start, b.end) for b in _occupied(book, ROOM, timedelta(minutes=5))
         ] == occupied
+
+
+def test_a_guest_may_still_arrive_today_after_the_check_in_time() -> None:
+    """Reception books tonight's arrival at 19:00; yesterday's arrival is refused."""
+    book = _book()
+    evening = _at(MONDAY, 19)
+    free = book.find_free_slots(APARTMENT, evening, _at(MONDAY, 23), evening, nights=2)
+    assert [slot.start for slot in free] == [_at(MONDAY, 15)]
+    stay = book.book_stay(APARTMENT, MONDAY, MONDAY + timedelta(days=2), evening)
+    assert stay.start == _at(MONDAY, 15)
+    with pytest.raises(BookingError) as err:
+        book.book_stay(APARTMENT, MONDAY - timedelta(days=1), MONDAY + timedelta(days=4), evening)
+    assert err.value.key == "in_the_past"

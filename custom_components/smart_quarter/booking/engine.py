@@ -221,13 +221,14 @@ class BookingBook:
         self, resource: Resource, start: datetime, end: datetime, nights: int
     ) -> Iterator[FreeSlot]:
         timeline = self._timelines.get(resource.resource_id, _Timeline())
+        # A guest may still arrive today after the check-in time (the apartment is ready).
         arrival = start.astimezone(resource.time_zone).date()
         last = end.astimezone(resource.time_zone).date()
         while arrival <= last:
             check_in, check_out = resource.stay_times(arrival, arrival + timedelta(days=nights))
             if (
                 arrival not in resource.closed
-                and start <= check_in < end
+                and check_in < end
                 and timeline.conflict(check_in, check_out, resource.buffer) is None
             ):
                 yield FreeSlot(check_in, check_out)
@@ -449,10 +450,9 @@ class BookingBook:
         self._check_nights(resource, (departure - arrival).days)
         if arrival in resource.closed:
             raise BookingError("closed_that_day")
-        start, end = resource.stay_times(arrival, departure)
-        if start < now:
+        if arrival < now.astimezone(resource.time_zone).date():
             raise BookingError("in_the_past")
-        return start, end
+        return resource.stay_times(arrival, departure)
 
     def _changeable(self, booking_id: str, now: datetime) -> Booking:
         booking = self.get(booking_id)

@@ -20,7 +20,7 @@ const STYLE = `
   button.danger { color: var(--error-color, #db4437); }
   select, input { padding: 0 10px; border: 1px solid var(--divider-color, #ccc);
     background: var(--card-background-color, #fff); color: inherit; }
-  .week { display: grid; grid-template-columns: repeat(7, minmax(150px, 1fr)); gap: 8px; padding: 8px 16px 24px; overflow-x: auto; }
+  .week { display: grid; grid-template-columns: repeat(7, minmax(124px, 1fr)); gap: 8px; padding: 8px 16px 24px; overflow-x: auto; }
   .day { background: var(--card-background-color, #fff); border-radius: 12px; padding: 8px; min-height: 120px;
     box-shadow: var(--ha-card-box-shadow, 0 1px 3px rgba(0,0,0,.2)); display: flex; flex-direction: column; gap: 6px; }
   .day h2 { font-size: 16px; margin: 4px 0 6px; font-weight: 500; }
