@@ -10,7 +10,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import date, datetime, timedelta
 import json
-from pathlib import Path
 import shutil
 from typing import Any
 import urllib.parse
@@ -103,7 +102,7 @@ def test_book_and_cancel_in_the_panel(demo: Demo, browser: Browser) -> None:
         assert len(mine) >= 1
         # The calendar shows the type, never the patient's code.
         assert CODE not in json.dumps(events)
-        start = booked.inner_text().split("–")[0].strip()[-5:]
+        start = booked.inner_text().split("\u2013")[0].strip()[-5:]  # "08:00-08:20" with an en dash
         assert any(
             datetime.fromisoformat(event["start"]["dateTime"]).strftime("%H:%M") == start
             for event in mine
