@@ -7,14 +7,14 @@ screenshots stay in test-artifacts/ for the people who look at a failed run.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import AsyncIterator
 from datetime import date, datetime, timedelta
 import json
 import shutil
 from typing import Any
 import urllib.parse
 
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.async_api import Browser, Page, async_playwright, expect
 import pytest
 
 from .conftest import REPO, START_TIMEOUT, Demo
@@ -32,25 +32,28 @@ def _chromium() -> str:
     return found
 
 
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    """Debian's Chromium, headless (its own browser downloads are not reachable here)."""
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
+@pytest.fixture
+async def browser() -> AsyncIterator[Browser]:
+    """Debian's Chromium, headless (its own browser downloads are not reachable here).
+
+    The async API: Home Assistant's test plugin runs an event loop, where the sync API cannot.
+    """
+    async with async_playwright() as playwright:
+        browser = await playwright.chromium.launch(
             executable_path=_chromium(), headless=True, args=["--no-sandbox"]
         )
         yield browser
-        browser.close()
+        await browser.close()
 
 
-def _log_in(page: Page, demo: Demo, username: str, password: str) -> None:
+async def _log_in(page: Page, demo: Demo, username: str, password: str) -> None:
     """Log in through Home Assistant's own login page."""
-    page.goto(demo.url)
-    page.locator("input[name='username'], input[autocomplete='username']").first.fill(username)
-    page.locator("input[type='password']").first.fill(password)
-    page.keyboard.press("Enter")
-    page.wait_for_url(f"{demo.url}/**", timeout=60_000)
-    expect(page.locator("home-assistant")).to_be_attached(timeout=60_000)
+    await page.goto(demo.url)
+    await page.locator("input[name='username']").first.fill(username)
+    await page.locator("input[type='password']").first.fill(password)
+    await page.keyboard.press("Enter")
+    await expect(page.locator("home-assistant")).to_be_attached(timeout=60_000)
+    await expect(page.locator("ha-sidebar")).to_be_attached(timeout=60_000)
 
 
 def _calendar_events(demo: Demo, token: str, day: date) -> list[dict[str, Any]]:
@@ -61,60 +64,95 @@ def _calendar_events(demo: Demo, token: str, day: date) -> list[dict[str, Any]]:
     return events
 
 
-def _shot(page: Page, name: str) -> None:
+async def _shot(page: Page, name: str) -> None:
     ARTIFACTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / name), full_page=True)
+    await page.screenshot(path=str(ARTIFACTS / name), full_page=True)
 
 
-def test_book_and_cancel_in_the_panel(demo: Demo, browser: Browser) -> None:
+async def test_book_and_cancel_in_the_panel(demo: Demo, browser: Browser) -> None:
     """Log in, open the panel, book a slot, see it in the calendar entity, cancel it."""
-    context = browser.new_context(
+    context = await browser.new_context(
         locale="de-DE", viewport={"width": 1280, "height": 900}, base_url=demo.url
     )
-    page = context.new_page()
+    page = await context.new_page()
     try:
-        _log_in(page, demo, "pflege", "smartquarter-pflege")
-        page.get_by_text("Buchungen", exact=True).first.click()
-        page.wait_for_url("**/smart-quarter-booking", timeout=30_000)
+        await _log_in(page, demo, "pflege", "smartquarter-pflege")
+        await page.get_by_text("Buchungen", exact=True).first.click()
+        await page.wait_for_url("**/smart-quarter-booking", timeout=30_000)
         panel = page.locator("smart-quarter-booking-panel")
-        expect(panel.get_by_role("button", name="TMR Lobeda")).to_be_visible(timeout=30_000)
-        panel.get_by_role("button", name="TMR Lobeda").click()
+        await expect(panel.get_by_role("button", name="TMR Lobeda")).to_be_visible(timeout=30_000)
+        await panel.get_by_role("button", name="TMR Lobeda").click()
         # Next week: free slots on every weekday, whatever day the test runs.
-        panel.get_by_role("button", name="Nächste Woche").click()
-        slot = panel.locator("button.slot").first
-        expect(slot).to_be_visible(timeout=30_000)
-        monday = panel.locator("section.day").first.get_attribute("data-day")
-        assert monday is not None
-        slot.click()
-        panel.locator("input[name='code']").fill(CODE)
-        _shot(page, "booking-panel-dialog.png")
-        panel.get_by_role("button", name="Buchen", exact=True).click()
-        expect(panel.locator("p.code")).to_have_text(CODE, timeout=30_000)
-        panel.get_by_role("button", name="Schließen").click()
-        booked = panel.locator("button.booking", has_text=CODE)
-        expect(booked).to_be_visible()
-        _shot(page, "booking-panel-booked.png")
-
+        this_monday = await panel.locator("section.day").first.get_attribute("data-day")
+        assert this_monday is not None
+        monday = (date.fromisoformat(this_monday) + timedelta(days=7)).isoformat()
+        await panel.get_by_role("button", name="Nächste Woche").click()
+        await expect(panel.locator("section.day").first).to_have_attribute("data-day", monday)
         token = demo.log_in("admin", "smartquarter-admin")
         week = date.fromisoformat(monday)
-        events = _calendar_events(demo, token, week)
-        mine = [event for event in events if event["uid"]]
-        assert len(mine) >= 1
-        # The calendar shows the type, never the patient's code.
-        assert CODE not in json.dumps(events)
-        start = booked.inner_text().split("\u2013")[0].strip()[-5:]  # "08:00-08:20" with an en dash
-        assert any(
-            datetime.fromisoformat(event["start"]["dateTime"]).strftime("%H:%M") == start
-            for event in mine
-        )
+        before = {event["uid"] for event in _calendar_events(demo, token, week)}
 
-        booked.click()
-        panel.get_by_role("button", name="Stornieren").click()
-        expect(panel.locator("button.booking", has_text=CODE)).to_have_count(0, timeout=30_000)
-        _shot(page, "booking-panel-cancelled.png")
-        assert len([e for e in _calendar_events(demo, token, week) if e["uid"]]) == len(mine) - 1
+        slot = panel.locator("button.slot").first
+        await expect(slot).to_be_visible(timeout=30_000)
+        await slot.click()
+        await panel.locator("input[name='code']").fill(CODE)
+        await _shot(page, "booking-panel-dialog.png")
+        await panel.get_by_role("button", name="Buchen", exact=True).click()
+        await expect(panel.locator("p.code")).to_have_text(CODE, timeout=30_000)
+        await panel.get_by_role("button", name="Schließen").click()
+        booked = panel.locator("button.booking", has_text=CODE)
+        await expect(booked).to_be_visible()
+        await _shot(page, "booking-panel-booked.png")
+
+        events = _calendar_events(demo, token, week)
+        [mine] = [event for event in events if event["uid"] not in before]
+        # The calendar entity shows the type, never the patient's code.
+        assert mine["summary"] == "Allgemeinmedizin"
+        assert CODE not in json.dumps(events)
+        shown = (await booked.inner_text()).split("\u2013")[0].strip()  # "08:00" before the dash
+        assert datetime.fromisoformat(mine["start"]["dateTime"]).strftime("%H:%M") == shown
+
+        await booked.click()
+        await panel.get_by_role("button", name="Stornieren").click()
+        await expect(panel.locator("button.booking", has_text=CODE)).to_have_count(
+            0, timeout=30_000
+        )
+        await _shot(page, "booking-panel-cancelled.png")
+        after = {event["uid"] for event in _calendar_events(demo, token, week)}
+        assert mine["uid"] not in after
+        assert after == before
     except Exception:
-        _shot(page, "booking-panel-failure.png")
+        await _shot(page, "booking-panel-failure.png")
         raise
     finally:
-        context.close()
+        await context.close()
+
+
+async def test_smart_tv_card_shows_the_stay_and_the_next_appointment(
+    demo: Demo, browser: Browser
+) -> None:
+    """The apartment's TV login sees "Ihr nächster Termin" and its stay, large, on 1920x1080."""
+    context = await browser.new_context(
+        locale="de-DE", viewport={"width": 1920, "height": 1080}, base_url=demo.url
+    )
+    page = await context.new_page()
+    try:
+        await _log_in(page, demo, "wohnung1", "smartquarter-tv")
+        await page.goto(f"{demo.url}/wohnung-1-tv/willkommen")
+        card = page.locator("smart-quarter-next-booking-card")
+        await expect(card.get_by_text("Ihr nächster Termin")).to_be_visible(timeout=30_000)
+        await expect(card.get_by_text("Ihr Aufenthalt")).to_be_visible()
+        appointment = card.locator("[data-role='appointment']")
+        # The demo books the patient's consultation for one of the coming days, in German.
+        await expect(appointment).to_contain_text(" Uhr")
+        await expect(card).to_contain_text("Allgemeinmedizin · TMR Lobeda")
+        size = await appointment.evaluate(
+            "element => parseFloat(getComputedStyle(element).fontSize)"
+        )
+        assert size >= 32  # readable from 3 m
+        await _shot(page, "smart-tv-card.png")
+    except Exception:
+        await _shot(page, "smart-tv-card-failure.png")
+        raise
+    finally:
+        await context.close()

@@ -131,6 +131,8 @@ class BookingBook:
         self.resources: dict[str, Resource] = dict(resources or {})
         self._bookings: dict[str, Booking] = {}
         self._timelines: dict[str, _Timeline] = {}
+        self._codes: set[str] = set()
+        """Codes in use (a new generated code must differ from all of them)."""
 
     # Reading --------------------------------------------------------------------------------
 
@@ -388,6 +390,7 @@ class BookingBook:
         for booking in self._bookings.values():
             if booking.purged or booking.status in ACTIVE or booking.end + retention > now:
                 continue
+            self._codes.discard(booking.code)
             booking.code = ""
             booking.contact = None
             booking.purged = True
@@ -405,6 +408,7 @@ class BookingBook:
                     continue
                 timeline.add(booking)
             self._bookings[booking.booking_id] = booking
+            self._codes.add(booking.code)
 
     # Internals ------------------------------------------------------------------------------
 
@@ -492,13 +496,13 @@ class BookingBook:
             raise BookingError("slot_taken")
         timeline.add(booking)
         self._bookings[booking.booking_id] = booking
+        self._codes.add(booking.code)
         return booking
 
     def _code(self, code: str | None) -> str:
         if code is None or not code.strip():
-            taken = {booking.code for booking in self._bookings.values()}
             while (new := "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))) in (
-                taken
+                self._codes
             ):
                 pass
             return new
