@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+import re
 
 from homeassistant.components.automation.config import (
     AUTOMATION_BLUEPRINT_SCHEMA,
@@ -100,13 +101,21 @@ def test_dashboards_load_and_use_only_core_cards() -> None:
         "history-graph",
         "statistics-graph",
     }
+    # Our own cards (shipped in the integration's bundle) are the only others allowed.
+    sources = (REPO / "custom_components" / "smart_quarter" / "frontend" / "src").glob("*.ts")
+    own_cards = {
+        f"custom:{name}"
+        for source in sources
+        for name in re.findall(r'customElements\.define\("([\w-]+-card)"', source.read_text())
+    }
+    assert own_cards == {"custom:smart-quarter-next-booking-card"}
     for path in (REPO / "dashboards").glob("*.yaml"):
         dashboard = load_yaml_dict(str(path))
         cards = [
             card
             for view in dashboard["views"]
-            for section in view.get("sections", [])
+            for section in view.get("sections", [{"cards": view.get("cards", [])}])
             for card in section["cards"]
         ]
         assert cards, path
-        assert {card["type"] for card in cards} <= core_cards, path
+        assert {card["type"] for card in cards} <= core_cards | own_cards, path

@@ -13,6 +13,7 @@ from homeassistant.components.calendar import (
     CalendarEvent,
 )
 from homeassistant.components.calendar.const import CalendarEntityFeature
+from homeassistant.components.websocket_api.connection import current_connection
 from homeassistant.const import Platform
 from homeassistant.core import Context, HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
@@ -70,9 +71,19 @@ class SmartQuarterCalendar(SmartQuarterEntity, CalendarEntity):
         """Return the events between two times."""
         return self.entity_description.events_fn(self.subject, start_date, end_date)
 
+    def _caller(self) -> Context:
+        """Return who asks: the websocket's user, else the action's context (None: automation).
+
+        The calendar's websocket commands call the entity without setting its context; the
+        context left from an earlier action must not stand in for the caller.
+        """
+        if (connection := current_connection.get()) is not None:
+            return Context(user_id=connection.user.id)
+        return self._context or Context()
+
     async def async_create_event(self, **kwargs: Any) -> None:
         """Create an event on behalf of whoever asked."""
-        await self.entity_description.create_fn(self.subject, kwargs, self._context or Context())
+        await self.entity_description.create_fn(self.subject, kwargs, self._caller())
 
     async def async_update_event(
         self,
@@ -82,9 +93,7 @@ class SmartQuarterCalendar(SmartQuarterEntity, CalendarEntity):
         recurrence_range: str | None = None,
     ) -> None:
         """Change an event (no recurrences here)."""
-        await self.entity_description.update_fn(
-            self.subject, uid, event, self._context or Context()
-        )
+        await self.entity_description.update_fn(self.subject, uid, event, self._caller())
 
     async def async_delete_event(
         self,
@@ -93,4 +102,4 @@ class SmartQuarterCalendar(SmartQuarterEntity, CalendarEntity):
         recurrence_range: str | None = None,
     ) -> None:
         """Delete an event."""
-        await self.entity_description.delete_fn(self.subject, uid, self._context or Context())
+        await self.entity_description.delete_fn(self.subject, uid, self._caller())

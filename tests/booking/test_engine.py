@@ -384,3 +384,18 @@ def test_a_guest_may_still_arrive_today_after_the_check_in_time() -> None:
     with pytest.raises(BookingError) as err:
         book.book_stay(APARTMENT, MONDAY - timedelta(days=1), MONDAY + timedelta(days=4), evening)
     assert err.value.key == "in_the_past"
+
+
+def test_checking_out_before_the_start_keeps_the_timeline_in_order() -> None:
+    """A guest checked in at noon leaves at one, before the 15:00 check-in time: nothing breaks."""
+    book = BookingBook({APARTMENT: apartment(cleaning_hours=0)})
+    stay = book.book_stay(APARTMENT, MONDAY, MONDAY + timedelta(days=2), NOW)
+    book.check_in(stay.booking_id, _at(MONDAY, 12))
+    book.check_out(stay.booking_id, _at(MONDAY, 13))
+    assert stay.end > stay.start  # never a zero-length interval
+    second = book.book_stay(APARTMENT, MONDAY + timedelta(days=1), MONDAY + timedelta(days=3), NOW)
+    with pytest.raises(BookingError) as err:
+        book.book_stay(APARTMENT, MONDAY + timedelta(days=1), MONDAY + timedelta(days=3), NOW)
+    assert err.value.key == "slot_taken"
+    assert second.status is BookingStatus.BOOKED
+    _occupied(book, APARTMENT, timedelta(0))

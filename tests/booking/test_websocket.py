@@ -141,17 +141,30 @@ async def test_a_guest_sees_only_their_apartment(
     hass_ws_client: WebSocketGenerator,
     hass_read_only_access_token: str,
 ) -> None:
-    """The Smart-TV login sees its apartment's stay and next appointment, and nothing else."""
+    """The Smart-TV login sees the stay it is in and its appointment - no other patient's data.
+
+    Not the next guest's stay either: a TV in an apartment is seen by whoever is there.
+    """
     staff = await hass_ws_client(hass)
+    today = dt_util.now(BERLIN).date()
     stay = await ask(
         staff,
         type=f"{P}/book",
         resource_id=APARTMENT_ID,
-        arrival=DAY.isoformat(),
-        departure=(DAY + timedelta(days=4)).isoformat(),
+        arrival=today.isoformat(),
+        departure=(today + timedelta(days=2)).isoformat(),
         code="PAT-4711",
     )
     assert stay["success"] is True
+    later = await ask(
+        staff,
+        type=f"{P}/book",
+        resource_id=APARTMENT_ID,
+        arrival=DAY.isoformat(),
+        departure=(DAY + timedelta(days=3)).isoformat(),
+        code="PAT-9999",
+    )
+    assert later["success"] is True
     # Reception books the patient's consultation under the same code; another patient's too.
     for code, start in (
         ("PAT-4711", at(9, days=1)),
@@ -172,20 +185,31 @@ async def test_a_guest_sees_only_their_apartment(
     assert [(r["name"], r["can_manage"]) for r in resources] == [("Gesundheitswohnung 1", False)]
 
     card = (await ask(guest, type=f"{P}/next", resource_id=APARTMENT_ID))["result"]
-    assert card["stay"]["start"] == at(15)
-    assert card["stay"]["end"] == at(11, days=4)
+    arrived = datetime.combine(today, time(15), tzinfo=BERLIN).isoformat()
+    leaves = datetime.combine(today + timedelta(days=2), time(11), tzinfo=BERLIN).isoformat()
+    assert (card["stay"]["start"], card["stay"]["end"]) == (arrived, leaves)
     assert card["appointment"]["start"] == at(9, days=1)
     assert card["appointment"]["resource"] == "TMR Lobeda"
     assert "PAT-0001" not in str(card)
+    assert "PAT-9999" not in str(card)
 
     listed = await ask(
         guest,
         type=f"{P}/bookings",
         resource_id=APARTMENT_ID,
-        start=at(0, days=-7),
+        start=datetime.combine(today, time(0), tzinfo=BERLIN).isoformat(),
         end=at(0, days=30),
     )
     assert [b["code"] for b in listed["result"]["bookings"]] == ["PAT-4711"]
+    # Staff see both stays.
+    everything = await ask(
+        staff,
+        type=f"{P}/bookings",
+        resource_id=APARTMENT_ID,
+        start=datetime.combine(today, time(0), tzinfo=BERLIN).isoformat(),
+        end=at(0, days=30),
+    )
+    assert [b["code"] for b in everything["result"]["bookings"]] == ["PAT-4711", "PAT-9999"]
     assert "contact" not in listed["result"]["bookings"][0]
 
     for message in (

@@ -9,6 +9,7 @@ it later without breaking the index); a conflict check is two binary searches.
 from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
+from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -24,6 +25,7 @@ CODE_ALPHABET = "ACDEFHJKMNPQRTUVWXY34679"
 CODE_LENGTH = 6
 MAX_CONTACT_LENGTH = 100
 MAX_SLOTS = 500
+MIN_LENGTH = timedelta(minutes=1)
 
 _CODE_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:-]{2,63}$")
 
@@ -131,8 +133,8 @@ class BookingBook:
         self.resources: dict[str, Resource] = dict(resources or {})
         self._bookings: dict[str, Booking] = {}
         self._timelines: dict[str, _Timeline] = {}
-        self._codes: set[str] = set()
-        """Codes in use (a new generated code must differ from all of them)."""
+        self._codes: Counter[str] = Counter()
+        """Codes in use and by how many bookings (a stay and its appointments share one)."""
 
     # Reading --------------------------------------------------------------------------------
 
@@ -349,9 +351,11 @@ class BookingBook:
         if booking.status is not BookingStatus.CHECKED_IN:
             raise BookingError("booking_not_checked_in")
         if now < booking.end:
+            # Leaving early frees the rest; an interval never shrinks to nothing (a zero-length
+            # interval would break the timeline's order of ends).
             timeline = self._timelines[booking.resource_id]
             timeline.remove(booking)
-            booking.end = max(now, booking.start)
+            booking.end = max(now, booking.start + MIN_LENGTH)
             timeline.add(booking)
         booking.status = BookingStatus.COMPLETED
         booking.checked_out_at = booking.changed_at = now
@@ -390,7 +394,7 @@ class BookingBook:
         for booking in self._bookings.values():
             if booking.purged or booking.status in ACTIVE or booking.end + retention > now:
                 continue
-            self._codes.discard(booking.code)
+            self._release_code(booking.code)
             booking.code = ""
             booking.contact = None
             booking.purged = True
@@ -399,16 +403,23 @@ class BookingBook:
 
     # Restoring ------------------------------------------------------------------------------
 
-    def restore(self, bookings: Iterable[Booking]) -> None:
-        """Load stored bookings (overlapping ones were never stored; a later one is dropped)."""
+    def restore(self, bookings: Iterable[Booking]) -> list[Booking]:
+        """Load stored bookings; return those that overlap an earlier one and were left out.
+
+        The engine never stores overlapping bookings; storage edited by hand might. The caller
+        keeps what is returned (it is not lost) and says so.
+        """
+        dropped: list[Booking] = []
         for booking in sorted(bookings, key=lambda item: item.created_at):
             if booking.occupies:
                 timeline = self._timelines.setdefault(booking.resource_id, _Timeline())
                 if timeline.conflict(booking.start, booking.end, timedelta(0)) is not None:
+                    dropped.append(booking)
                     continue
                 timeline.add(booking)
             self._bookings[booking.booking_id] = booking
-            self._codes.add(booking.code)
+            self._codes[booking.code] += 1
+        return dropped
 
     # Internals ------------------------------------------------------------------------------
 
@@ -496,8 +507,13 @@ class BookingBook:
             raise BookingError("slot_taken")
         timeline.add(booking)
         self._bookings[booking.booking_id] = booking
-        self._codes.add(booking.code)
+        self._codes[booking.code] += 1
         return booking
+
+    def _release_code(self, code: str) -> None:
+        self._codes[code] -= 1
+        if self._codes[code] <= 0:
+            del self._codes[code]
 
     def _code(self, code: str | None) -> str:
         if code is None or not code.strip():

@@ -82,7 +82,10 @@ def room_schema(_context: SectionContext) -> probatio.Schema:
             },
             probatio.Optional(CONF_BUFFER_MINUTES, default=5): _minutes(0, 120),
             probatio.Optional(CONF_CLOSURES): TextSelector(),
-            probatio.Optional(CONF_HOLIDAYS, default=DEFAULT_HOLIDAYS): TextSelector(),
+            # A suggestion, not a default: a technician who clears it means "open on holidays".
+            probatio.Optional(
+                CONF_HOLIDAYS, description={"suggested_value": DEFAULT_HOLIDAYS}
+            ): TextSelector(),
             probatio.Optional(CONF_START_SESSION, default=True): BooleanSelector(),
         }
     )
@@ -134,8 +137,13 @@ def _apartment_errors(data: dict[str, Any]) -> dict[str, str]:
     return {}
 
 
+def _room_settings(data: dict[str, Any]) -> dict[str, Any]:
+    # Stored even when empty, so that reconfiguring does not suggest the holidays again.
+    return {CONF_HOLIDAYS: "", **_whole_numbers(data)}
+
+
 ROOM_SECTION = SubentrySection(
-    SECTION_ROOM, room_schema, validate=_room_errors, normalize=_whole_numbers
+    SECTION_ROOM, room_schema, validate=_room_errors, normalize=_room_settings
 )
 APARTMENT_SECTION = SubentrySection(
     SECTION_APARTMENT, apartment_schema, validate=_apartment_errors, normalize=_whole_numbers

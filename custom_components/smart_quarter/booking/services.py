@@ -131,7 +131,7 @@ async def _async_book(call: ServiceCall) -> ServiceResponse:
 async def _async_cancel(call: ServiceCall) -> ServiceResponse:
     entry, subsystem, booking = _booking_of(call.hass, call.data[ATTR_BOOKING_ID])
     await async_require_staff(call.hass, entry, call.context)
-    resource = subsystem.resources[booking.resource_id]
+    resource = subsystem.resource_of(booking)
     return booking_response(resource, await resource.async_cancel(booking.booking_id))
 
 
@@ -146,7 +146,7 @@ async def _async_reschedule(call: ServiceCall) -> ServiceResponse:
         arrival=call.data.get(ATTR_ARRIVAL),
         departure=call.data.get(ATTR_DEPARTURE),
     )
-    return booking_response(subsystem.resources[moved.resource_id], moved)
+    return booking_response(subsystem.resource_of(moved), moved)
 
 
 async def _async_check_in(call: ServiceCall) -> ServiceResponse:
@@ -161,7 +161,7 @@ async def _async_check(call: ServiceCall, *, arrived: bool) -> ServiceResponse:
     entry, subsystem, booking = _booking_of(call.hass, call.data[ATTR_BOOKING_ID])
     await async_require_staff(call.hass, entry, call.context)
     checked = await subsystem.async_check(booking.booking_id, arrived=arrived)
-    return booking_response(subsystem.resources[checked.resource_id], checked)
+    return booking_response(subsystem.resource_of(checked), checked)
 
 
 async def _async_find_free_slots(call: ServiceCall) -> ServiceResponse:

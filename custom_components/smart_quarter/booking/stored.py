@@ -2,7 +2,8 @@
 
 Version 1.1 is the first. A newer minor version (written by a newer Smart Quarter after a
 downgrade) is read: the fields it added are kept in each booking's `extra` and written back, so
-going back and forth loses nothing. A broken record is skipped and reported, never fatal.
+going back and forth loses nothing. A record this version cannot read (broken, or a status it
+does not know) is reported and kept as it is: it is written back unchanged, never dropped.
 """
 
 from __future__ import annotations
@@ -51,9 +52,9 @@ def migrate(major: int, minor: int, data: dict[str, Any]) -> dict[str, Any]:
     return data
 
 
-def as_dict(bookings: list[Booking]) -> dict[str, Any]:
-    """Return the bookings in their stored form."""
-    return {"bookings": [booking_as_dict(booking) for booking in bookings]}
+def as_dict(bookings: list[Booking], kept: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+    """Return the bookings in their stored form, with the records kept unread (`kept`)."""
+    return {"bookings": [booking_as_dict(booking) for booking in bookings] + list(kept or [])}
 
 
 def booking_as_dict(booking: Booking) -> dict[str, Any]:
@@ -66,17 +67,17 @@ def booking_as_dict(booking: Booking) -> dict[str, Any]:
     return stored
 
 
-def from_dict(data: dict[str, Any]) -> tuple[list[Booking], int]:
-    """Read stored bookings; return them and how many broken records were skipped."""
+def from_dict(data: dict[str, Any]) -> tuple[list[Booking], list[dict[str, Any]]]:
+    """Read stored bookings; return them and the records that could not be read (as stored)."""
     bookings: list[Booking] = []
-    skipped = 0
+    unread: list[dict[str, Any]] = []
     for raw in data.get("bookings", []):
         try:
             bookings.append(_booking(raw))
-        except (KeyError, TypeError, ValueError) as err:
-            skipped += 1
-            _LOGGER.warning("Skipped a broken stored booking: %s", err)
-    return bookings, skipped
+        except (KeyError, TypeError, ValueError, AttributeError) as err:
+            unread.append(raw)
+            _LOGGER.warning("A stored booking cannot be read and is kept as it is: %s", err)
+    return bookings, unread
 
 
 def _booking(raw: dict[str, Any]) -> Booking:

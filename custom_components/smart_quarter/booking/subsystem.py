@@ -26,6 +26,7 @@ from homeassistant.util import dt as dt_util
 from ..const import DOMAIN
 from ..emergency.const import SUBENTRY_TYPE_APARTMENT
 from ..entity import EntityGroup
+from ..runtime import SmartQuarterConfigEntry
 from ..staff import async_require_staff
 from ..subentry_flow import SubentrySection
 from ..subsystem import Subsystem
@@ -74,12 +75,33 @@ def changes_signal(entry_id: str) -> str:
 
 
 class _BookingStore(Store[dict[str, Any]]):
-    """The bookings' store: older formats are migrated by the pure `stored.migrate`."""
+    """The bookings' store: older formats are migrated by the pure `stored.migrate`.
+
+    Home Assistant's Store logs a failed write and carries on; a booking must not be confirmed
+    when it was not written, so the error is kept and raised by `async_save_or_raise`.
+    """
+
+    write_error: Exception | None = None
 
     async def _async_migrate_func(
         self, old_major_version: int, old_minor_version: int, old_data: dict[str, Any]
     ) -> dict[str, Any]:
         return stored.migrate(old_major_version, old_minor_version, old_data)
+
+    async def _async_write_data(self, data: dict[str, Any]) -> None:
+        try:
+            await super()._async_write_data(data)
+        except Exception as err:
+            self.write_error = err
+            raise
+        self.write_error = None
+
+    async def async_save_or_raise(self, data: dict[str, Any]) -> None:
+        """Write now; raise what went wrong instead of only logging it."""
+        self.write_error = None
+        await self.async_save(data)
+        if self.write_error is not None:
+            raise self.write_error
 
 
 class BookableResource:
@@ -150,6 +172,21 @@ class BookableResource:
     def between(self, start: datetime, end: datetime) -> list[Booking]:
         """Return its bookings that occupy time in [start, end)."""
         return self.book.between(self.resource_id, start, end)
+
+    def current_stay(self) -> Booking | None:
+        """Return the stay the apartment's guest is in: from the arrival day to its end.
+
+        This is all an apartment's own (guest) login may see: never the guest before or after.
+        """
+        now = dt_util.utcnow()
+        for booking in self.between(now, now + timedelta(days=1)):
+            arrival_day = booking.start.astimezone(self.resource.time_zone).date()
+            if (
+                booking.status in ACTIVE
+                and self.resource.local(arrival_day, datetime.min.time()) <= now < booking.end
+            ):
+                return booking
+        return None
 
     def upcoming(self) -> Booking | None:
         """Return the booking running now or next."""
@@ -293,7 +330,7 @@ class BookingSubsystem(Subsystem):
     redact_keys = frozenset({"code", "contact", CONF_GUEST_USER, "feeds"})
     options_steps = (BOOKING_STEP,)
 
-    def __init__(self, hass: HomeAssistant, entry: Any) -> None:
+    def __init__(self, hass: HomeAssistant, entry: SmartQuarterConfigEntry) -> None:
         """Prepare the store; bookings are read in async_setup."""
         super().__init__(hass, entry)
         self._store = _BookingStore(
@@ -305,6 +342,8 @@ class BookingSubsystem(Subsystem):
         self.book = BookingBook()
         self.resources: dict[str, BookableResource] = {}
         self.feeds: dict[str, str] = {}
+        self._kept: list[dict[str, Any]] = []
+        """Stored records this version could not take in (unreadable, overlapping): kept."""
         self._lock = asyncio.Lock()
         self._last_tick = dt_util.utcnow()
         self._purged_on: date | None = None
@@ -327,10 +366,8 @@ class BookingSubsystem(Subsystem):
             resource = await self._async_resource(subentry, time_zone)
             if resource is not None:
                 self.resources[subentry.subentry_id] = BookableResource(self, subentry, resource)
-        self.book = BookingBook({rid: r.resource for rid, r in self.resources.items()})
         data = await self._store.async_load() or {}
-        bookings, skipped = stored.from_dict(data)
-        self.book.restore(bookings)
+        self._take_in(data)
         self.feeds = {
             resource_id: token
             for resource_id, token in (data.get("feeds") or {}).items()
@@ -339,7 +376,7 @@ class BookingSubsystem(Subsystem):
         missing_feeds = set(self.resources) - set(self.feeds)
         for resource_id in missing_feeds:
             self.feeds[resource_id] = secrets.token_urlsafe(24)
-        if skipped or missing_feeds or await self._async_settle(dt_util.utcnow(), notify=False):
+        if missing_feeds or await self._async_settle(dt_util.utcnow(), notify=False):
             await self._async_save()
         self._last_tick = dt_util.utcnow()
         if self.resources:
@@ -430,6 +467,14 @@ class BookingSubsystem(Subsystem):
         self._changed(_resources_of(result))
         return result
 
+    def resource_of(self, booking: Booking) -> BookableResource:
+        """Return a booking's room or apartment; refused when it no longer takes bookings."""
+        if (resource := self.resources.get(booking.resource_id)) is None:
+            raise ServiceValidationError(
+                translation_domain=DOMAIN, translation_key="resource_not_bookable"
+            )
+        return resource
+
     def find(self, booking_id: str) -> Booking | None:
         """Return a booking of this site, if it has it."""
         try:
@@ -496,13 +541,22 @@ class BookingSubsystem(Subsystem):
             )
 
     async def _async_save(self) -> None:
-        await self._store.async_save({**stored.as_dict(list(self.book)), "feeds": self.feeds})
+        await self._store.async_save_or_raise(
+            {**stored.as_dict(list(self.book), self._kept), "feeds": self.feeds}
+        )
+
+    def _take_in(self, data: dict[str, Any]) -> None:
+        bookings, self._kept = stored.from_dict(data)
+        self.book = BookingBook({rid: r.resource for rid, r in self.resources.items()})
+        for booking in self.book.restore(bookings):
+            _LOGGER.warning(
+                "Stored booking %s overlaps an earlier one and is left out (kept in storage)",
+                booking.booking_id,
+            )
+            self._kept.append(stored.booking_as_dict(booking))
 
     async def _async_reload(self) -> None:
-        data = await self._store.async_load() or {}
-        bookings, _ = stored.from_dict(data)
-        self.book = BookingBook({rid: r.resource for rid, r in self.resources.items()})
-        self.book.restore(bookings)
+        self._take_in(await self._store.async_load() or {})
 
     async def async_new_feed(self, resource_id: str) -> str:
         """Replace a resource's feed token (the old link stops working)."""

@@ -105,7 +105,7 @@ class _View:
         for entry, staff in await self.async_sites():
             subsystem = entry.runtime_data.subsystem(BookingSubsystem)
             if staff and (booking := subsystem.find(booking_id)) is not None:
-                return subsystem, subsystem.resources[booking.resource_id], booking
+                return subsystem, subsystem.resource_of(booking), booking
         raise Unauthorized
 
 
@@ -210,13 +210,16 @@ async def ws_bookings(
     """List the bookings of a resource in a time range (cancelled ones left out)."""
     resource, staff = await view.async_resource_and_role(msg["resource_id"])
     start, end = _range(msg)
+    shown = resource.between(start, end)
+    if not staff:
+        # A guest sees the stay they are in, never the guests before or after them.
+        current = resource.current_stay()
+        shown = [booking for booking in shown if current and booking is current]
     connection.send_result(
         msg["id"],
         {
             "bookings": [
-                booking_message(resource, booking, staff)
-                for booking in resource.between(start, end)
-                if booking.occupies
+                booking_message(resource, booking, staff) for booking in shown if booking.occupies
             ]
         },
     )
@@ -412,8 +415,9 @@ async def ws_next(
     resource_id = msg.get("resource_id")
     if resource_id is None and (entity := er.async_get(hass).async_get(msg.get("entity_id", ""))):
         resource_id = entity.config_subentry_id
-    resource = await view.async_resource(resource_id or "")
-    stay = resource.upcoming()
+    resource, staff = await view.async_resource_and_role(resource_id or "")
+    # The guest's own stay only; staff see the next one too (planning the arrival).
+    stay = resource.upcoming() if staff else resource.current_stay()
     appointment = None
     if stay is not None and resource.kind is ResourceKind.APARTMENT and stay.code:
         now = dt_util.utcnow()
@@ -435,10 +439,8 @@ async def ws_next(
             "stay": booking_message(resource, stay, staff=False) if stay else None,
             "appointment": (
                 {
-                    **booking_message(
-                        subsystem.resources[appointment.resource_id], appointment, staff=False
-                    ),
-                    "resource": subsystem.resources[appointment.resource_id].subentry.title,
+                    **booking_message(subsystem.resource_of(appointment), appointment, staff=False),
+                    "resource": subsystem.resource_of(appointment).subentry.title,
                 }
                 if appointment
                 else None

@@ -313,13 +313,24 @@ class SmartQuarterBookingPanel extends HTMLElement {
     const message = this.message
       ? `<div class="message ${this.message.error ? "error" : "ok"}" role="status">${esc(this.message.text)}</div>`
       : "";
+    // A change pushed while someone types in the dialog must not wipe what they typed.
+    const typed = new Map<string, string>();
+    this.root.querySelectorAll<HTMLInputElement>("dialog input[name]").forEach((input) => typed.set(input.name, input.value));
     this.root.innerHTML = `<style>${STYLE}</style>
       <header><h1>${esc(t.title)}</h1></header>
       <nav class="tabs">${tabs}</nav>
       ${message}${body}${this.renderDialog(resource, t)}`;
     const dialog = this.root.querySelector("dialog");
-    if (dialog && !dialog.open) {
-      dialog.showModal();
+    if (dialog) {
+      dialog.querySelectorAll<HTMLInputElement>("input[name]").forEach((input) => {
+        const value = typed.get(input.name);
+        if (value !== undefined) input.value = value;
+      });
+      // Escape closes the dialog: forget it, or the next change would open it again.
+      dialog.addEventListener("cancel", () => {
+        this.dialog = null;
+      });
+      if (!dialog.open) dialog.showModal();
     }
   }
 
@@ -357,7 +368,6 @@ class SmartQuarterBookingPanel extends HTMLElement {
         const covers = dayOf(booking.start) <= day && day <= dayOf(booking.end);
         const shown = resource.kind === "room" ? dayOf(booking.start) === day : covers;
         if (!shown) continue;
-        if (resource.kind === "room" && this.consultationType && booking.consultation_type !== this.consultationType) continue;
         const when =
           resource.kind === "room"
             ? `${timeOf(booking.start)}–${timeOf(booking.end)}`
