@@ -220,3 +220,11 @@ def test_clean_user_input_trims_text_and_keeps_other_values() -> None:
     assert clean_user_input(
         {CONF_NAME: "  ", CONF_ADDRESS: "   ", "slot_minutes": 20, "note": " x "}
     ) == {CONF_NAME: "", "slot_minutes": 20, "note": "x"}
+
+
+def test_a_flow_without_its_own_normalize_stores_the_cleaned_input() -> None:
+    """The framework's default: cleaned input is stored as it is."""
+    from custom_components.smart_quarter.subentry_flow import SiteSubentryFlow
+
+    data = {CONF_NAME: "Raum", "nested": {"a": 1}}
+    assert SiteSubentryFlow.normalize(SiteSubentryFlow(), data) is data

@@ -31,14 +31,6 @@ class SectionContext:
     users: Mapping[str, str]
 
 
-def _no_errors(_data: dict[str, Any]) -> dict[str, str]:
-    return {}
-
-
-def _unchanged(data: dict[str, Any]) -> dict[str, Any]:
-    return data
-
-
 @dataclass(frozen=True, slots=True)
 class SubentrySection:
     """Fields a subsystem adds to another subsystem's subentry form, stored under `key`.
@@ -49,8 +41,8 @@ class SubentrySection:
 
     key: str
     schema: Callable[[SectionContext], probatio.Schema]
-    validate: Callable[[dict[str, Any]], dict[str, str]] = _no_errors
-    normalize: Callable[[dict[str, Any]], dict[str, Any]] = _unchanged
+    validate: Callable[[dict[str, Any]], dict[str, str]]
+    normalize: Callable[[dict[str, Any]], dict[str, Any]]
 
 
 def name_in_use(
