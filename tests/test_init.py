@@ -30,6 +30,7 @@ async def test_setup_and_unload(hass: HomeAssistant, loaded_site: MockConfigEntr
         "telemedicine",
         "facade",
         "booking",
+        "robot",
     }
     assert hass.states.get(IN_SERVICE) is not None
 

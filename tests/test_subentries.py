@@ -38,6 +38,7 @@ async def test_the_site_offers_the_subsystems_subentry_types(
         "escalation_step",
         "facade",
         "irrigation_zone",
+        "robot",
     }
 
 

@@ -190,6 +190,7 @@ def test_every_exception_key_is_translated(language: str) -> None:
         # Irrigation refusals become "irrigation_<key>" in facade/services.py.
         keys |= {f"irrigation_{k}" for k in re.findall(r'IrrigationError\("(\w+)"', source)}
         keys |= set(re.findall(r'wrong_device\(\s*[^,]+,\s*"(\w+)"', source))
+        keys |= set(re.findall(r'_refused\(\s*"(\w+)"', source))
         keys |= set(re.findall(r'async_get_exception_message\(\s*DOMAIN, "(\w+)"', source))
         keys |= set(re.findall(r'self\._message\(\s*"(\w+)"', source))
         keys |= set(re.findall(r'\.text\(\s*"(\w+)"', source))

@@ -23,6 +23,8 @@ class SmartQuarterSelectEntityDescription(SelectEntityDescription):
 
     current_fn: Callable[[Any], str | None]
     select_fn: Callable[[Any, str], Awaitable[None]]
+    options_fn: Callable[[Any], list[str]] | None = None
+    """Options that follow the subject (a robot's saved locations); else the fixed options."""
 
 
 async def async_setup_entry(
@@ -44,6 +46,13 @@ class SmartQuarterSelect(SmartQuarterEntity, SelectEntity):
     """A select described by a SmartQuarterSelectEntityDescription."""
 
     entity_description: SmartQuarterSelectEntityDescription
+
+    @property
+    def options(self) -> list[str]:
+        """The subject's options when they change, else the description's."""
+        if (options_fn := self.entity_description.options_fn) is not None:
+            return options_fn(self.subject)
+        return super().options
 
     @property
     def current_option(self) -> str | None:

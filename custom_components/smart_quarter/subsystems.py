@@ -17,6 +17,8 @@ from .emergency.subsystem import EmergencySubsystem
 from .emergency.voice import async_setup_voice
 from .facade.services import async_setup_services as async_setup_facade_services
 from .facade.subsystem import FacadeSubsystem
+from .robot.services import async_setup_services as async_setup_robot_services
+from .robot.subsystem import RobotSubsystem
 from .subentry_flow import SiteSubentryFlow, SubentrySection
 from .subsystem import OptionsStep, Subsystem
 from .telemedicine.services import async_setup_services as async_setup_telemedicine_services
@@ -28,6 +30,7 @@ SUBSYSTEMS: tuple[type[Subsystem], ...] = (
     TelemedicineSubsystem,
     FacadeSubsystem,
     BookingSubsystem,
+    RobotSubsystem,
 )
 
 # Each subsystem's action (and voice) registration; run once at integration set-up (not per
@@ -42,6 +45,7 @@ SERVICE_SETUPS: tuple[Callable[[HomeAssistant], None], ...] = (
     async_setup_booking_services,
     async_setup_booking_websocket,
     async_setup_booking_feed,
+    async_setup_robot_services,
 )
 
 PLATFORMS: list[Platform] = sorted(
