@@ -92,35 +92,45 @@ class FreeSlot:
 
 @dataclass(slots=True)
 class _Timeline:
-    """The occupied intervals of one resource, sorted by start (and so by end)."""
+    """The occupied intervals of one resource, sorted by start (and so by end).
 
-    starts: list[datetime] = field(default_factory=list)
-    ends: list[datetime] = field(default_factory=list)
+    Kept as POSIX timestamps: comparing floats is what the free-slot search does thousands of
+    times, and aware datetimes of different zones would each need their offsets looked up.
+    """
+
+    starts: list[float] = field(default_factory=list)
+    ends: list[float] = field(default_factory=list)
     ids: list[str] = field(default_factory=list)
 
     def conflict(self, start: datetime, end: datetime, buffer: timedelta) -> int | None:
         """Return the index of the first interval closer than `buffer` to [start, end)."""
+        return self.conflict_at(start.timestamp(), end.timestamp(), buffer.total_seconds())
+
+    def conflict_at(self, start: float, end: float, buffer: float) -> int | None:
+        """Like conflict, in timestamps and seconds."""
         index = bisect_right(self.ends, start - buffer)
         if index < len(self.starts) and self.starts[index] < end + buffer:
             return index
         return None
 
     def add(self, booking: Booking) -> None:
-        index = bisect_left(self.starts, booking.start)
-        self.starts.insert(index, booking.start)
-        self.ends.insert(index, booking.end)
+        start = booking.start.timestamp()
+        index = bisect_left(self.starts, start)
+        self.starts.insert(index, start)
+        self.ends.insert(index, booking.end.timestamp())
         self.ids.insert(index, booking.booking_id)
 
     def remove(self, booking: Booking) -> None:
-        index = bisect_left(self.starts, booking.start)
+        index = bisect_left(self.starts, booking.start.timestamp())
         while self.ids[index] != booking.booking_id:
             index += 1
         del self.starts[index], self.ends[index], self.ids[index]
 
     def between(self, start: datetime, end: datetime) -> Iterator[str]:
         """Yield the ids of intervals that touch [start, end)."""
-        index = bisect_right(self.ends, start)
-        while index < len(self.starts) and self.starts[index] < end:
+        index = bisect_right(self.ends, start.timestamp())
+        limit = end.timestamp()
+        while index < len(self.starts) and self.starts[index] < limit:
             yield self.ids[index]
             index += 1
 
@@ -198,27 +208,31 @@ class BookingBook:
         rules = resource.appointments
         if rules is None:
             return
-        slot = timedelta(minutes=rules.slot_minutes)
-        buffer = resource.buffer
+        # In seconds since the epoch: an opening range's start and end are local wall-clock
+        # times (DST handled there); inside a range slots are a fixed number of seconds apart.
+        slot = rules.slot_minutes * 60.0
+        length = duration.total_seconds()
+        buffer = resource.buffer.total_seconds()
+        window_start, window_end = start.timestamp(), end.timestamp()
         timeline = self._timelines.get(resource.resource_id, _Timeline())
         day = start.astimezone(resource.time_zone).date()
         last_day = end.astimezone(resource.time_zone).date()
+        zone = resource.time_zone
         while day <= last_day:
             if day not in resource.closed:
                 for opens, closes in rules.opening_hours.on(day):
-                    first = resource.local(day, opens)
-                    close = resource.local(day, closes)
-                    candidate = first
-                    if candidate < start:
-                        candidate = first + _ceil(start - first, slot)
-                    while candidate + duration <= close and candidate < end:
-                        hit = timeline.conflict(candidate, candidate + duration, buffer)
+                    first = resource.local(day, opens).timestamp()
+                    close = resource.local(day, closes).timestamp()
+                    candidate = first + _ceil_seconds(window_start - first, slot)
+                    while candidate + length <= close and candidate < window_end:
+                        hit = timeline.conflict_at(candidate, candidate + length, buffer)
                         if hit is None:
-                            yield FreeSlot(candidate, candidate + duration)
+                            at = datetime.fromtimestamp(candidate, zone)
+                            yield FreeSlot(at, at + duration)
                             candidate += slot
                         else:
                             free_from = timeline.ends[hit] + buffer
-                            candidate = first + _ceil(free_from - first, slot)
+                            candidate = first + _ceil_seconds(free_from - first, slot)
             day += timedelta(days=1)
 
     def _free_stays(
@@ -538,10 +552,10 @@ def _contact(contact: str | None) -> str | None:
     return contact or None
 
 
-def _ceil(span: timedelta, step: timedelta) -> timedelta:
-    """Round a span up to whole steps (never below zero)."""
-    if span <= timedelta(0):
-        return timedelta(0)
+def _ceil_seconds(span: float, step: float) -> float:
+    """Round seconds up to whole steps (never below zero)."""
+    if span <= 0:
+        return 0.0
     return -(-span // step) * step
 
 
