@@ -44,6 +44,12 @@ ROOM = {
 DEMO_CARE_SECRET = "smartquarter-demo-pflegedienst"  # noqa: S105 - published demo value
 FACADE = {"name": "Fassade Nord", "host": "127.0.0.1", "tank_capacity_litres": 5000}
 ZONES = ("Beet West", "Beet Ost")
+ROBOT = {
+    "name": "temi Wohnung 1",
+    "serial": "00120485036",
+    "home_base": "home base",
+    "call_url": "https://meet.jit.si/smart-quarter-demo-pflege",
+}
 APARTMENT = {
     "name": "Gesundheitswohnung 1",
     "trigger_devices": ["zugschnur-bad-1", "funkfinger-1", "sturzsensor-1"],
@@ -289,6 +295,7 @@ class Demo:
                 {**APARTMENT, "stays": {"bookable": True, "guest_user": tv_user_id}},
             ),
             ("facade", {**FACADE, "port": self.facade_port}),
+            ("robot", ROBOT),
         ):
             if any(sub["subentry_type"] == subentry_type for sub in subentries):
                 continue
