@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from typing import Any, override
 
 from homeassistant.components.bluetooth import BluetoothServiceInfoBleak
@@ -22,6 +22,8 @@ from homeassistant.helpers.selector import (
     SelectSelectorConfig,
     SelectSelectorMode,
     TextSelector,
+    TextSelectorConfig,
+    TextSelectorType,
 )
 from homeassistant.util import slugify
 import probatio
@@ -36,6 +38,8 @@ from .const import (
     DOMAIN,
 )
 from .mqtt_topic import is_publish_topic
+from .robot.cloud_check import async_check_cloud
+from .robot.const import CONF_API_KEY, CONF_API_URL, CONF_SERIAL, REAUTH_ROBOT
 from .staff import async_selectable_users
 from .subsystem import OptionsStep
 from .subsystems import OPTIONS_STEPS, SUBENTRY_FLOWS
@@ -72,6 +76,7 @@ class SmartQuarterConfigFlow(ConfigFlow, domain=DOMAIN):
     MINOR_VERSION = CURRENT_MINOR_VERSION
 
     _discovered: BluetoothServiceInfoBleak
+    _reauth_robot: str = ""
 
     @classmethod
     @callback
@@ -181,6 +186,44 @@ class SmartQuarterConfigFlow(ConfigFlow, domain=DOMAIN):
             step_id="bluetooth_wait_room",
             description_placeholders={"name": self._discovered.name},
             errors={"base": "no_room"} if user_input is not None else None,
+        )
+
+    async def async_step_reauth(self, entry_data: Mapping[str, Any]) -> ConfigFlowResult:
+        """Ask for a new temi cloud API key of the robot whose key was refused."""
+        self._reauth_robot = str(entry_data.get(REAUTH_ROBOT, ""))
+        return await self.async_step_reauth_confirm()
+
+    async def async_step_reauth_confirm(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Take the new API key once the cloud accepts it for that robot; then reload."""
+        entry = self._get_reauth_entry()
+        robot = entry.subentries.get(self._reauth_robot)
+        if robot is None:
+            return self.async_abort(reason="robot_gone")
+        errors: dict[str, str] = {}
+        if user_input is not None:
+            key = user_input[CONF_API_KEY].strip()
+            error = await async_check_cloud(
+                self.hass, robot.data[CONF_API_URL], key, robot.data[CONF_SERIAL]
+            )
+            if error is None:
+                self.hass.config_entries.async_update_subentry(
+                    entry, robot, data={**robot.data, CONF_API_KEY: key}
+                )
+                return self.async_update_reload_and_abort(entry)
+            errors["base"] = error
+        return self.async_show_form(
+            step_id="reauth_confirm",
+            data_schema=probatio.Schema(
+                {
+                    probatio.Required(CONF_API_KEY): TextSelector(
+                        TextSelectorConfig(type=TextSelectorType.PASSWORD)
+                    )
+                }
+            ),
+            errors=errors,
+            description_placeholders={"robot": robot.title},
         )
 
     async def async_step_reconfigure(

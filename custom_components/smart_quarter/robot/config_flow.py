@@ -21,13 +21,20 @@ import probatio
 from ..emergency.const import SUBENTRY_TYPE_APARTMENT
 from ..subentry_flow import SiteSubentryFlow
 from .bridge_protocol import valid_serial
+from .cloud_check import async_check_cloud
 from .const import (
     CONF_APARTMENT,
+    CONF_API_KEY,
+    CONF_API_URL,
+    CONF_CALL_CONTACT,
     CONF_CALL_URL,
     CONF_HOME_BASE,
     CONF_SERIAL,
+    CONF_TRANSPORT,
     DEFAULT_HOME_BASE,
     SUBENTRY_TYPE_ROBOT,
+    TRANSPORT_BRIDGE,
+    TRANSPORT_CLOUD,
 )
 
 
@@ -44,14 +51,37 @@ def robot_schema(apartments: list[SelectOptionDict]) -> probatio.Schema:
             probatio.Optional(CONF_CALL_URL): TextSelector(
                 TextSelectorConfig(type=TextSelectorType.URL)
             ),
+            probatio.Required(CONF_TRANSPORT, default=TRANSPORT_BRIDGE): SelectSelector(
+                SelectSelectorConfig(
+                    options=[TRANSPORT_BRIDGE, TRANSPORT_CLOUD],
+                    translation_key="robot_transport",
+                    mode=SelectSelectorMode.LIST,
+                )
+            ),
+            probatio.Optional(CONF_API_URL): TextSelector(
+                TextSelectorConfig(type=TextSelectorType.URL)
+            ),
+            probatio.Optional(CONF_API_KEY): TextSelector(
+                TextSelectorConfig(type=TextSelectorType.PASSWORD)
+            ),
+            probatio.Optional(CONF_CALL_CONTACT): TextSelector(),
         }
     )
 
 
 class RobotSubentryFlow(SiteSubentryFlow):
-    """Add or change a temi robot that runs the MQTT bridge app."""
+    """Add or change a temi robot: on the MQTT bridge app, or a PRO robot on the temi cloud."""
 
     schema = robot_schema([])  # the fields; the form lists the site's apartments
+
+    @override
+    async def async_test(self, data: dict[str, Any]) -> dict[str, str]:
+        if data[CONF_TRANSPORT] != TRANSPORT_CLOUD:
+            return {}
+        error = await async_check_cloud(
+            self.hass, data[CONF_API_URL], data[CONF_API_KEY], data[CONF_SERIAL]
+        )
+        return {"base": error} if error else {}
 
     @override
     def form_schema(self) -> probatio.Schema:
@@ -79,7 +109,12 @@ class RobotSubentryFlow(SiteSubentryFlow):
                 and subentry.data.get(CONF_SERIAL) == data[CONF_SERIAL]
             ):
                 return {CONF_SERIAL: "serial_in_use"}
-        url = data.get(CONF_CALL_URL)
-        if url and urlparse(url).scheme not in ("https", "http"):
-            return {CONF_CALL_URL: "invalid_url"}
+        for key in (CONF_CALL_URL, CONF_API_URL):
+            url = data.get(key)
+            if url and urlparse(url).scheme not in ("https", "http"):
+                return {key: "invalid_url"}
+        if data[CONF_TRANSPORT] == TRANSPORT_CLOUD:
+            for key in (CONF_API_URL, CONF_API_KEY):
+                if not data.get(key):
+                    return {key: "cloud_needs_this"}
         return {}

@@ -100,6 +100,21 @@ class RobotState:
                 self.activity = RobotStatus.OBSTACLE if is_obstacle(event) else RobotStatus.ABORTED
                 self.target = None
 
+    def take_cloud_status(self, status: str, now: float) -> None:
+        """Apply what the cloud API says of the robot (online, offline, busy, privacy)."""
+        self.messages += 1
+        if status == "offline":
+            self.online = False
+            return
+        self.online = True
+        self.last_heard = now
+        if status == "busy":
+            self.activity = RobotStatus.BUSY
+        elif status == "privacy":
+            self.activity = RobotStatus.PRIVACY
+        elif self.activity in (RobotStatus.BUSY, RobotStatus.PRIVACY):
+            self.activity = RobotStatus.IDLE
+
     def check_online(self, now: float) -> bool:
         """Mark the robot offline after missed status messages; return whether that changed."""
         if self.online and (self.last_heard is None or now - self.last_heard > OFFLINE_AFTER):

@@ -4,39 +4,45 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Iterable, Mapping
-from datetime import datetime, timedelta
+import contextlib
 import logging
 import time
 from typing import Any, ClassVar, override
 
 from homeassistant.config_entries import ConfigSubentry, ConfigSubentryFlow
 from homeassistant.const import Platform
-from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
+from homeassistant.core import HomeAssistant, callback
 from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers import device_registry as dr
+from homeassistant.helpers.aiohttp_client import async_get_clientsession
 from homeassistant.helpers.dispatcher import async_dispatcher_send
-from homeassistant.helpers.event import async_track_time_interval
 
 from ..const import DOMAIN
 from ..entity import EntityGroup
 from ..runtime import SmartQuarterConfigEntry
 from ..subsystem import Subsystem
 from . import bridge_protocol as bp, entities
+from .cloud_api import TemiCloud
 from .config_flow import RobotSubentryFlow
 from .const import (
+    CONF_API_KEY,
+    CONF_API_URL,
+    CONF_CALL_CONTACT,
     CONF_CALL_URL,
     CONF_HOME_BASE,
     CONF_SERIAL,
+    CONF_TRANSPORT,
     DEFAULT_HOME_BASE,
     EVENT_ROBOT_GOTO,
+    REAUTH_ROBOT,
     SUBENTRY_TYPE_ROBOT,
+    TRANSPORT_CLOUD,
 )
 from .goto import GotoOutcome, GotoResult, GotoRun, resolve_location
+from .links import BridgeLink, CloudLink, RobotLink
 from .robot_state import RobotState
 
 _LOGGER = logging.getLogger(__name__)
-
-ONLINE_CHECK = timedelta(seconds=5)
 
 
 def _refused(key: str, **placeholders: str) -> ServiceValidationError:
@@ -46,22 +52,42 @@ def _refused(key: str, **placeholders: str) -> ServiceValidationError:
 
 
 class Robot:
-    """One robot on the MQTT bridge: what it said, and what it is asked to do."""
+    """One robot: what it said, and what it is asked to do (through its link)."""
 
-    def __init__(self, hass: HomeAssistant, entry_id: str, subentry: ConfigSubentry) -> None:
-        """Hold the robot's settings; nothing is subscribed before async_start."""
+    def __init__(
+        self,
+        hass: HomeAssistant,
+        entry: SmartQuarterConfigEntry,
+        subentry: ConfigSubentry,
+    ) -> None:
+        """Hold the robot's settings; nothing is heard before async_start."""
         self.hass = hass
-        self.entry_id = entry_id
+        self.entry = entry
         self.subentry = subentry
         self.state = RobotState()
         self._run: GotoRun | None = None
-        self._unsubscribe: list[CALLBACK_TYPE] = []
         self._tasks: set[asyncio.Task[Any]] = set()
+        self.link: RobotLink = self._make_link()
+
+    def _make_link(self) -> RobotLink:
+        if self.subentry.data.get(CONF_TRANSPORT) != TRANSPORT_CLOUD:
+            return BridgeLink(self)
+        cloud = TemiCloud(
+            async_get_clientsession(self.hass),
+            str(self.subentry.data[CONF_API_URL]),
+            str(self.subentry.data[CONF_API_KEY]),
+        )
+        return CloudLink(self, cloud, self._auth_failed)
 
     @property
     def serial(self) -> str:
-        """The robot's serial (its topic level)."""
+        """The robot's serial (its topic level, its id in the cloud)."""
         return str(self.subentry.data[CONF_SERIAL])
+
+    @property
+    def name(self) -> str:
+        """The robot's name on the site."""
+        return self.subentry.title
 
     @property
     def home_base(self) -> str:
@@ -82,87 +108,85 @@ class Robot:
     def device_id(self) -> str | None:
         """The robot's device in the device registry."""
         device = dr.async_get(self.hass).async_get_device_by_identifier(
-            (DOMAIN, self.subentry.subentry_id), self.entry_id
+            (DOMAIN, self.subentry.subentry_id), self.entry.entry_id
         )
         return device.id if device else None
 
     async def async_start(self) -> None:
-        """Listen to the robot through Home Assistant's mqtt integration."""
-        from homeassistant.components import mqtt  # noqa: PLC0415 - only sites with robots
-
-        if not await mqtt.async_wait_for_mqtt_client(self.hass):
-            _LOGGER.error("%s: MQTT is not available; the robot cannot be reached", self.name)
-            return
-        self._unsubscribe.append(
-            await mqtt.async_subscribe(
-                self.hass, bp.subscription(self.serial), self._async_message, qos=1, encoding=None
-            )
-        )
-        self._unsubscribe.append(
-            async_track_time_interval(self.hass, self._async_check_online, ONLINE_CHECK)
-        )
+        """Start hearing the robot."""
+        await self.link.async_start()
 
     async def async_stop_listening(self) -> None:
-        """Stop listening; a running go-to ends."""
-        while self._unsubscribe:
-            self._unsubscribe.pop()()
+        """Stop hearing it; a running go-to ends."""
+        await self.link.async_stop()
         if self._run is not None:
             self._run.end(GotoResult.CANCELLED)
         for task in list(self._tasks):
             task.cancel()
 
-    @property
-    def name(self) -> str:
-        """The robot's name on the site."""
-        return self.subentry.title
+    # What the link hears ------------------------------------------------------------------
 
     @callback
-    def _async_message(self, message: Any) -> None:
-        try:
-            parsed = bp.parse(self.serial, message.topic, message.payload)
-        except bp.BridgeMessageError as err:
-            self.state.malformed += 1
-            _LOGGER.warning("%s sent a message that cannot be read (ignored): %s", self.name, err)
-            return
-        if parsed is None:
-            return
+    def hear(self, message: bp.RobotMessage) -> None:
+        """Take a message of the robot; a running go-to follows its progress."""
         was_online = self.state.online
-        self.state.take(parsed, time.monotonic())
+        self.state.take(message, time.monotonic())
         if self._run is not None:
-            if isinstance(parsed, bp.GotoEvent):
-                self._run.event(parsed)
-            elif isinstance(parsed, bp.LastWill):
+            if isinstance(message, bp.GotoEvent):
+                self._run.event(message)
+            elif isinstance(message, bp.LastWill):
                 self._run.end(GotoResult.OFFLINE)
-        if was_online != self.state.online:
-            _LOGGER.info("%s is %s", self.name, "online" if self.state.online else "offline")
+        self._online_changed(was_online)
         self._changed()
 
     @callback
-    def _async_check_online(self, _now: datetime) -> None:
+    def hear_cloud_status(self, status: str) -> None:
+        """Take the cloud's word on the robot (online, offline, busy, privacy)."""
+        was_online = self.state.online
+        self.state.take_cloud_status(status, time.monotonic())
+        if not self.state.online and self._run is not None:
+            self._run.end(GotoResult.OFFLINE)
+        self._online_changed(was_online)
+        self._changed()
+
+    @callback
+    def malformed(self, err: Exception) -> None:
+        """Count and log a message that cannot be read; it is otherwise ignored."""
+        self.state.malformed += 1
+        _LOGGER.warning("%s sent a message that cannot be read (ignored): %s", self.name, err)
+
+    @callback
+    def check_online(self) -> None:
+        """Mark the robot offline when its status messages stopped."""
         if self.state.check_online(time.monotonic()):
-            _LOGGER.info("%s is offline (no status for a while)", self.name)
+            self._online_changed(True)
             if self._run is not None:
                 self._run.end(GotoResult.OFFLINE)
             self._changed()
 
+    def _online_changed(self, was_online: bool) -> None:
+        if was_online != self.state.online:
+            _LOGGER.info("%s is %s", self.name, "online" if self.state.online else "offline")
+
+    @callback
+    def _auth_failed(self) -> None:
+        _LOGGER.error("%s: the temi cloud refused the API key", self.name)
+        self.entry.async_start_reauth(
+            self.hass, data={**self.entry.data, REAUTH_ROBOT: self.subentry.subentry_id}
+        )
+
     def _changed(self) -> None:
         async_dispatcher_send(self.hass, self.update_signal)
 
-    async def _async_publish(self, command: tuple[str, str]) -> None:
-        from homeassistant.components import mqtt  # noqa: PLC0415 - only sites with robots
-
+    def _require_online(self) -> None:
         if not self.state.online:
             raise _refused("robot_offline", robot=self.name)
-        topic, payload = command
-        # The bridge app subscribes with QoS 0 and never answers.
-        await mqtt.async_publish(self.hass, topic, payload, qos=0, retain=False)
 
     # What people and automations ask -------------------------------------------------------
 
     def resolve(self, location: str) -> str:
         """Return the saved location meant (case and spaces ignored); refuse an unknown one."""
-        if not self.state.online:
-            raise _refused("robot_offline", robot=self.name)
+        self._require_online()
         resolved = resolve_location(location, self.state.locations)
         if resolved is None:
             raise _refused(
@@ -173,16 +197,21 @@ class Robot:
             )
         return resolved
 
+    async def _halt_before_retry(self) -> None:
+        # The cloud cannot stop a robot; its go-to already ended with the abort.
+        with contextlib.suppress(ServiceValidationError):
+            await self.link.async_halt()
+
+    async def _goto_once(self, location: str) -> None:
+        self._require_online()
+        await self.link.async_goto(location)
+
     async def async_goto(self, location: str) -> GotoOutcome:
         """Send the robot to a saved location and wait for the outcome (one event says it)."""
         resolved = self.resolve(location)
         if self._run is not None:
             self._run.end(GotoResult.CANCELLED)  # a new destination replaces the old one
-        run = GotoRun(
-            resolved,
-            lambda where: self._async_publish(bp.goto(self.serial, where)),
-            lambda: self._async_publish(bp.stop(self.serial)),
-        )
+        run = GotoRun(resolved, self._goto_once, self._halt_before_retry)
         self._run = run
         try:
             outcome = await run.run()
@@ -220,28 +249,32 @@ class Robot:
         self.goto_in_background(self.home_base)
 
     async def async_speak(self, text: str) -> None:
-        """Let the robot say a text (its TTS language; German on the quarter's robots)."""
+        """Let the robot say a text (German on the quarter's robots)."""
         text = text.strip()
         if not text:
             raise _refused("nothing_to_say")
-        await self._async_publish(bp.speak(self.serial, text))
+        self._require_online()
+        await self.link.async_speak(text)
 
     async def async_stop(self) -> None:
         """Stop the robot now; a running go-to ends as cancelled."""
+        self._require_online()
         if self._run is not None:
             self._run.end(GotoResult.CANCELLED)
-        await self._async_publish(bp.stop(self.serial))
+        await self.link.async_halt()
 
     async def async_show(self, url: str, *, video: bool = False) -> None:
         """Show a web page or a video on the robot's screen."""
-        await self._async_publish(bp.show_url(self.serial, url, video=video))
+        self._require_online()
+        await self.link.async_show(url, video=video)
 
     async def async_call(self) -> None:
-        """Start the video call to the care service: its call link on the robot's screen."""
-        url = self.subentry.data.get(CONF_CALL_URL)
-        if not url:
+        """Start the video call to the care service (its link on the screen, or a contact)."""
+        target = self.subentry.data.get(CONF_CALL_CONTACT) or self.subentry.data.get(CONF_CALL_URL)
+        if not target:
             raise _refused("no_call_configured", robot=self.name)
-        await self.async_show(str(url))
+        self._require_online()
+        await self.link.async_call(str(target))
 
     async def async_patrol(self, locations: list[str], rounds: int = 1) -> list[GotoOutcome]:
         """Visit locations in turn (all checked first); an offline robot ends the patrol."""
@@ -272,7 +305,7 @@ class RobotSubsystem(Subsystem):
             Platform.SENSOR,
         }
     )
-    redact_keys = frozenset({CONF_SERIAL, CONF_CALL_URL})
+    redact_keys = frozenset({CONF_SERIAL, CONF_CALL_URL, CONF_API_KEY, CONF_CALL_CONTACT})
 
     def __init__(self, hass: HomeAssistant, entry: SmartQuarterConfigEntry) -> None:
         """No robots before async_setup."""
@@ -282,7 +315,7 @@ class RobotSubsystem(Subsystem):
     @override
     async def async_setup(self) -> None:
         for subentry in self.subentries():
-            robot = Robot(self.hass, self.entry.entry_id, subentry)
+            robot = Robot(self.hass, self.entry, subentry)
             self.robots[subentry.subentry_id] = robot
         for robot in self.robots.values():
             await robot.async_start()
