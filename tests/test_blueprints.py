@@ -32,6 +32,9 @@ def test_there_are_blueprints() -> None:
         "soil_moisture_irrigation.yaml",
         "tank_low_notification.yaml",
         "vitals_out_of_range.yaml",
+        "robot_to_patient_on_alarm.yaml",
+        "robot_greet_at_check_in.yaml",
+        "robot_appointment_reminder.yaml",
     }
 
 
@@ -49,6 +52,18 @@ EXAMPLE_INPUTS = {
         "phone": "0123456789abcdef0123456789abcdef",
     },
     "vitals_out_of_range.yaml": {"room": "fedcba9876543210fedcba9876543210"},
+    "robot_to_patient_on_alarm.yaml": {
+        "apartment": "fedcba9876543210fedcba9876543210",
+        "robot": "fedcba9876543210fedcba9876543210",
+    },
+    "robot_greet_at_check_in.yaml": {
+        "apartment": "fedcba9876543210fedcba9876543210",
+        "robot": "fedcba9876543210fedcba9876543210",
+    },
+    "robot_appointment_reminder.yaml": {
+        "appointment": "sensor.gesundheitswohnung_1_nachster_termin_des_gastes",
+        "robot": "fedcba9876543210fedcba9876543210",
+    },
     "inactivity_wellness_check.yaml": {
         "apartment": "fedcba9876543210fedcba9876543210",
         "motion": ["binary_sensor.bewegung_wohnzimmer", "binary_sensor.bewegung_bad"],

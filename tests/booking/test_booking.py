@@ -487,3 +487,24 @@ async def test_a_guest_cannot_change_bookings_through_the_calendar(
     assert answer["error"]["code"] == "unauthorized"
     subsystem = site.runtime_data.subsystems["booking"]
     assert subsystem.find(booked["booking_id"]).status.value == "booked"  # type: ignore[attr-defined]
+
+
+async def test_the_guests_next_appointment(hass: HomeAssistant, site: MockConfigEntry) -> None:
+    """The apartment shows when its guest's next appointment is (for reminders), and where."""
+    sensor = "sensor.gesundheitswohnung_1_guest_s_next_appointment"
+    assert hass.states.get(sensor).state == "unknown"
+    apartment = device(hass, site, APARTMENT_ID)
+    await call(
+        hass,
+        "book",
+        device_id=apartment,
+        arrival="2026-11-23",
+        departure="2026-11-26",
+        code="PAT-4711",
+    )
+    await book_appointment(hass, site, local(24, 9), code="PAT-4711")
+    await book_appointment(hass, site, local(24, 10), code="PAT-0001")  # someone else's
+    state = hass.states.get(sensor)
+    assert state.state == "2026-11-24T08:00:00+00:00"
+    assert state.attributes["room"] == "TMR Lobeda"
+    assert "consultation_type" not in state.attributes

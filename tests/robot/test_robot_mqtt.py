@@ -6,6 +6,7 @@ import asyncio
 from collections.abc import AsyncIterator, Callable, Iterator
 import json
 from pathlib import Path
+import shutil
 import time
 from unittest.mock import patch
 
@@ -14,6 +15,7 @@ from homeassistant.const import CONF_NAME, STATE_OFF, STATE_ON, STATE_UNAVAILABL
 from homeassistant.core import Event, HomeAssistant
 from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers import device_registry as dr
+from homeassistant.setup import async_setup_component
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
@@ -267,3 +269,56 @@ async def test_malformed_status_is_ignored_with_a_log(
     assert hass.states.get(BATTERY).state == before
     robot.publish("status/utils/battery", json.dumps({"percentage": 42, "is_charging": False}))
     assert await _wait(lambda: hass.states.get(BATTERY).state == "42")
+
+
+async def test_alarm_routine_sends_the_robot_to_the_patient(
+    hass: HomeAssistant, site: MockConfigEntry, robot: TemiBridge
+) -> None:
+    """The blueprint as a real automation: an alarm -> go to the bed, calm words, the call."""
+    await _online(hass)
+    blueprint = (
+        Path(__file__).parents[2]
+        / "blueprints"
+        / "automation"
+        / "smart_quarter"
+        / "robot_to_patient_on_alarm.yaml"
+    )
+    target = Path(hass.config.path("blueprints/automation/smart_quarter"))
+
+    def _install() -> None:
+        target.mkdir(parents=True, exist_ok=True)
+        shutil.copy(blueprint, target / blueprint.name)
+
+    await hass.async_add_executor_job(_install)
+    assert await async_setup_component(
+        hass,
+        "automation",
+        {
+            "automation": {
+                "id": "robot_alarm",
+                "use_blueprint": {
+                    "path": f"smart_quarter/{blueprint.name}",
+                    "input": {
+                        "apartment": "apartment-device-1",
+                        "robot": _device(hass, site),
+                        "location": "schlafzimmer",
+                    },
+                },
+            }
+        },
+    )
+    await hass.async_block_till_done()
+    # Another apartment's alarm does not move this robot.
+    hass.bus.async_fire(
+        "smart_quarter_alarm", {"device_id": "apartment-device-2", "state": "active"}
+    )
+    hass.bus.async_fire(
+        "smart_quarter_alarm", {"device_id": "apartment-device-1", "state": "active"}
+    )
+    assert await _wait(lambda: robot.shown, 15)
+    assert robot.commands[0] == ("waypoint/goto", {"location": "Schlafzimmer"})
+    assert robot.said == [
+        "Ich bin bei Ihnen. Der Pflegedienst ist informiert und spricht gleich mit Ihnen."
+    ]
+    assert robot.shown == ["https://meet.example/pflege-lobeda"]
+    assert hass.states.get("sensor.temi_wohnung_1_location").state == "Schlafzimmer"

@@ -158,7 +158,24 @@ COMMON_SENSORS: tuple[SmartQuarterSensorEntityDescription, ...] = (
     ),
 )
 ROOM_SENSORS = (_monthly("consultations_this_month", "held"), *COMMON_SENSORS)
-APARTMENT_SENSORS = (_monthly("stays_this_month", "held"), *COMMON_SENSORS)
+APARTMENT_SENSORS = (
+    _monthly("stays_this_month", "held"),
+    *COMMON_SENSORS,
+    # For the guest's reminders (the robot, the TV): when, and in which room - not what for.
+    SmartQuarterSensorEntityDescription(
+        key="guest_next_appointment",
+        translation_key="guest_next_appointment",
+        device_class=SensorDeviceClass.TIMESTAMP,
+        value_fn=lambda resource: (
+            booking.start if (booking := resource.guest_appointment()) else None
+        ),
+        attributes_fn=lambda resource: {
+            "room": resource.subsystem.resource_of(booking).subentry.title
+            if (booking := resource.guest_appointment())
+            else None
+        },
+    ),
+)
 
 
 def descriptions(platform: Platform, kind: ResourceKind) -> Sequence[EntityDescription]:

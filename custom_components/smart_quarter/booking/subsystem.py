@@ -188,6 +188,23 @@ class BookableResource:
                 return booking
         return None
 
+    def guest_appointment(self) -> Booking | None:
+        """Return the next appointment booked under the code of the stay that runs now."""
+        stay = self.current_stay()
+        if stay is None or not stay.code:
+            return None
+        now = dt_util.utcnow()
+        return next(
+            (
+                booking
+                for booking in self.book.by_code(stay.code)
+                if booking.consultation_type is not None
+                and booking.status in ACTIVE
+                and booking.start > now
+            ),
+            None,
+        )
+
     def upcoming(self) -> Booking | None:
         """Return the booking running now or next."""
         now = dt_util.utcnow()
@@ -641,7 +658,11 @@ class BookingSubsystem(Subsystem):
         )
 
     def _changed(self, resource_ids: Iterable[str]) -> None:
-        ids = sorted(set(resource_ids))
+        # An appointment changes what an apartment's guest sees (its next appointment).
+        ids = sorted(
+            set(resource_ids)
+            | {rid for rid, r in self.resources.items() if r.kind is ResourceKind.APARTMENT}
+        )
         for resource_id in ids:
             if (resource := self.resources.get(resource_id)) is not None:
                 resource.changed()
