@@ -322,3 +322,34 @@ async def test_alarm_routine_sends_the_robot_to_the_patient(
     ]
     assert robot.shown == ["https://meet.example/pflege-lobeda"]
     assert hass.states.get("sensor.temi_wohnung_1_location").state == "Schlafzimmer"
+
+
+async def test_locations_are_saved_and_deleted_and_the_head_tilts(
+    hass: HomeAssistant, site: MockConfigEntry, robot: TemiBridge
+) -> None:
+    """Commands the bridge app knows; deleting checks the name against the list first."""
+    await _online(hass)
+    device = _device(hass, site)
+    await hass.services.async_call(
+        DOMAIN, "robot_save_location", {"device_id": device, "location": " Sessel "}, blocking=True
+    )
+    await hass.services.async_call(
+        DOMAIN, "robot_delete_location", {"device_id": device, "location": "bad"}, blocking=True
+    )
+    await hass.services.async_call(
+        DOMAIN, "robot_tilt", {"device_id": device, "angle": 20}, blocking=True
+    )
+    assert await _wait(lambda: len(robot.commands) == 3)
+    assert robot.commands == [
+        ("waypoint/save", {"location": "Sessel"}),
+        ("waypoint/delete", {"location": "Bad"}),
+        ("move/tilt", {"angle": 20}),
+    ]
+    with pytest.raises(ServiceValidationError) as err:
+        await hass.services.async_call(
+            DOMAIN,
+            "robot_delete_location",
+            {"device_id": device, "location": "Dach"},
+            blocking=True,
+        )
+    assert err.value.translation_key == "unknown_location"

@@ -104,6 +104,16 @@ def goto(serial: str, location: str) -> tuple[str, str]:
     return command(serial, "waypoint/goto", location=location)
 
 
+def save_location(serial: str, location: str) -> tuple[str, str]:
+    """Save where the robot stands now under a name."""
+    return command(serial, "waypoint/save", location=location)
+
+
+def delete_location(serial: str, location: str) -> tuple[str, str]:
+    """Delete a saved location."""
+    return command(serial, "waypoint/delete", location=location)
+
+
 def speak(serial: str, text: str) -> tuple[str, str]:
     """Let the robot say a text (in the language its TTS is set to)."""
     return command(serial, "tts", utterance=text)

@@ -53,6 +53,12 @@ class RobotLink(Protocol):
     async def async_call(self, target: str) -> None:
         """Start the video call to the care service (a link or a contact)."""
 
+    async def async_manage_location(self, location: str, *, save: bool) -> None:
+        """Save the robot's position under a name, or delete a saved location."""
+
+    async def async_tilt(self, angle: int) -> None:
+        """Tilt the head."""
+
 
 class BridgeLink:
     """The robot's MQTT bridge app, through Home Assistant's mqtt integration."""
@@ -133,6 +139,15 @@ class BridgeLink:
     async def async_call(self, target: str) -> None:
         """Open the care service's call link on the screen (the bridge app cannot dial)."""
         await self.async_show(target, video=False)
+
+    async def async_manage_location(self, location: str, *, save: bool) -> None:
+        """Save the robot's position under a name, or delete a saved location."""
+        command = bp.save_location if save else bp.delete_location
+        await self._async_publish(command(self._robot.serial, location))
+
+    async def async_tilt(self, angle: int) -> None:
+        """Tilt the head (whole degrees)."""
+        await self._async_publish(bp.tilt(self._robot.serial, angle))
 
 
 class CloudLink:
@@ -248,3 +263,19 @@ class CloudLink:
     async def async_call(self, target: str) -> None:
         """Call the care service's contact."""
         await self._async_play(cloud_api.start_call(target))
+
+    async def async_manage_location(self, location: str, *, save: bool) -> None:
+        """Refuse: locations are managed in temi Center for cloud robots."""
+        raise ServiceValidationError(
+            translation_domain=DOMAIN,
+            translation_key="robot_cloud_cannot_edit_locations",
+            translation_placeholders={"robot": self._robot.name},
+        )
+
+    async def async_tilt(self, angle: int) -> None:
+        """Refuse: the cloud API has no head movement."""
+        raise ServiceValidationError(
+            translation_domain=DOMAIN,
+            translation_key="robot_cannot_tilt",
+            translation_placeholders={"robot": self._robot.name},
+        )

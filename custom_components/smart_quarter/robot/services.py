@@ -27,6 +27,7 @@ ATTR_ROUNDS: Final = "rounds"
 ATTR_TEXT: Final = "text"
 ATTR_URL: Final = "url"
 ATTR_VIDEO: Final = "video"
+ATTR_ANGLE: Final = "angle"
 
 DEVICE = {probatio.Required(ATTR_DEVICE_ID): cv.string}
 SCHEMAS: dict[str, probatio.Schema] = {
@@ -35,6 +36,18 @@ SCHEMAS: dict[str, probatio.Schema] = {
     "robot_stop": probatio.Schema(DEVICE),
     "robot_call": probatio.Schema(DEVICE),
     "robot_follow": probatio.Schema(DEVICE),
+    "robot_save_location": probatio.Schema({**DEVICE, probatio.Required(ATTR_LOCATION): cv.string}),
+    "robot_delete_location": probatio.Schema(
+        {**DEVICE, probatio.Required(ATTR_LOCATION): cv.string}
+    ),
+    "robot_tilt": probatio.Schema(
+        {
+            **DEVICE,
+            probatio.Required(ATTR_ANGLE): probatio.All(
+                probatio.Coerce(int), probatio.Range(min=-25, max=55)
+            ),
+        }
+    ),
     "robot_show": probatio.Schema(
         {
             **DEVICE,
@@ -77,6 +90,9 @@ def async_setup_services(hass: HomeAssistant) -> None:
         ("robot_call", _async_call),
         ("robot_show", _async_show),
         ("robot_follow", _async_follow),
+        ("robot_save_location", _async_save_location),
+        ("robot_delete_location", _async_delete_location),
+        ("robot_tilt", _async_tilt),
     ):
         hass.services.async_register(DOMAIN, name, handler, schema=SCHEMAS[name])
 
@@ -113,6 +129,18 @@ async def _async_call(call: ServiceCall) -> None:
 
 async def _async_show(call: ServiceCall) -> None:
     await _robot(call).async_show(call.data[ATTR_URL], video=call.data[ATTR_VIDEO])
+
+
+async def _async_save_location(call: ServiceCall) -> None:
+    await _robot(call).async_save_location(call.data[ATTR_LOCATION])
+
+
+async def _async_delete_location(call: ServiceCall) -> None:
+    await _robot(call).async_delete_location(call.data[ATTR_LOCATION])
+
+
+async def _async_tilt(call: ServiceCall) -> None:
+    await _robot(call).async_tilt(call.data[ATTR_ANGLE])
 
 
 async def _async_follow(call: ServiceCall) -> None:

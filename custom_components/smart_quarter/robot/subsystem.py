@@ -276,6 +276,23 @@ class Robot:
         self._require_online()
         await self.link.async_call(str(target))
 
+    async def async_save_location(self, location: str) -> None:
+        """Save where the robot stands now under a name (the list follows with its status)."""
+        location = location.strip()
+        if not location:
+            raise _refused("location_name_missing")
+        self._require_online()
+        await self.link.async_manage_location(location, save=True)
+
+    async def async_delete_location(self, location: str) -> None:
+        """Delete a saved location (checked against the list first)."""
+        await self.link.async_manage_location(self.resolve(location), save=False)
+
+    async def async_tilt(self, angle: int) -> None:
+        """Tilt the head (-25 to 55 degrees on temi)."""
+        self._require_online()
+        await self.link.async_tilt(angle)
+
     async def async_patrol(self, locations: list[str], rounds: int = 1) -> list[GotoOutcome]:
         """Visit locations in turn (all checked first); an offline robot ends the patrol."""
         resolved = [self.resolve(location) for location in locations]
