@@ -208,10 +208,11 @@ class SmartQuarterConfigFlow(ConfigFlow, domain=DOMAIN):
                 self.hass, robot.data[CONF_API_URL], key, robot.data[CONF_SERIAL]
             )
             if error is None:
+                # Updating the subentry reloads the site (its update listener).
                 self.hass.config_entries.async_update_subentry(
                     entry, robot, data={**robot.data, CONF_API_KEY: key}
                 )
-                return self.async_update_reload_and_abort(entry)
+                return self.async_abort(reason="reauth_successful")
             errors["base"] = error
         return self.async_show_form(
             step_id="reauth_confirm",

@@ -41,3 +41,9 @@ def wrong_device(device_id: str, key: str) -> ServiceValidationError:
         translation_key=key,
         translation_placeholders={"device_id": device_id},
     )
+
+
+def subentry_device_id(hass: HomeAssistant, entry_id: str, subentry_id: str) -> str | None:
+    """Return the device registry id of a subentry's device (a room, apartment, robot)."""
+    device = dr.async_get(hass).async_get_device_by_identifier((DOMAIN, subentry_id), entry_id)
+    return device.id if device else None

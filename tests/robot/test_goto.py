@@ -119,3 +119,13 @@ async def test_events_for_other_locations_are_ignored() -> None:
 def test_obstacle_words() -> None:
     assert is_obstacle(GotoEvent("x", GotoStatus.ABORT, 0, "Hindernis erkannt"))
     assert not is_obstacle(GotoEvent("x", GotoStatus.ABORT, 0, "Cancelled by user"))
+
+
+async def test_the_abort_of_the_replaced_drive_does_not_count() -> None:
+    """A new go-to (even to the same place) first ends the old drive: that abort is not ours."""
+    robot = Robot(
+        [[(GotoStatus.ABORT, "replaced"), (GotoStatus.START, ""), (GotoStatus.COMPLETE, "")]]
+    )
+    outcome = await _run(robot).run()
+    assert (outcome.result, outcome.attempts) == (GotoResult.ARRIVED, 1)
+    assert robot.sent == ["goto Bett"]

@@ -191,6 +191,15 @@ async def test_busy_and_privacy_are_clear_refusals(
         )
     assert err.value.translation_key == "robot_refused"
     assert err.value.translation_placeholders["reason"] == "busy"
+    # A go-to the cloud refuses ends at once, as one outcome with the reason.
+    refused = await hass.services.async_call(
+        DOMAIN,
+        "robot_goto",
+        {"device_id": _device(hass, site), "location": "Bett"},
+        blocking=True,
+        return_response=True,
+    )
+    assert refused == {"location": "Bett", "result": "aborted", "attempts": 1, "reason": "busy"}
     cloud.robot["status"] = "privacy"
     await _poll(hass)
     assert hass.states.get(STATUS).state == "privacy"

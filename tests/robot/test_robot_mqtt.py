@@ -310,10 +310,12 @@ async def test_alarm_routine_sends_the_robot_to_the_patient(
     await hass.async_block_till_done()
     # Another apartment's alarm does not move this robot.
     hass.bus.async_fire(
-        "smart_quarter_alarm", {"device_id": "apartment-device-2", "state": "active"}
+        "smart_quarter_alarm",
+        {"device_id": "apartment-device-2", "state": "active", "dispatch": "first"},
     )
     hass.bus.async_fire(
-        "smart_quarter_alarm", {"device_id": "apartment-device-1", "state": "active"}
+        "smart_quarter_alarm",
+        {"device_id": "apartment-device-1", "state": "active", "dispatch": "first"},
     )
     assert await _wait(lambda: robot.shown, 15)
     assert robot.commands[0] == ("waypoint/goto", {"location": "Schlafzimmer"})
@@ -322,6 +324,14 @@ async def test_alarm_routine_sends_the_robot_to_the_patient(
     ]
     assert robot.shown == ["https://meet.example/pflege-lobeda"]
     assert hass.states.get("sensor.temi_wohnung_1_location").state == "Schlafzimmer"
+    # The alarm's repeats (every minute until someone takes it) do not start it all again.
+    sent = len(robot.commands)
+    hass.bus.async_fire(
+        "smart_quarter_alarm",
+        {"device_id": "apartment-device-1", "state": "delivered", "dispatch": "repeat"},
+    )
+    await asyncio.sleep(0.5)
+    assert len(robot.commands) == sent
 
 
 async def test_locations_are_saved_and_deleted_and_the_head_tilts(

@@ -16,7 +16,7 @@ from homeassistant.config_entries import ConfigEntryState, ConfigSubentry, Confi
 from homeassistant.const import Platform
 from homeassistant.core import CALLBACK_TYPE, Context, HomeAssistant
 from homeassistant.exceptions import ServiceValidationError
-from homeassistant.helpers import device_registry as dr, issue_registry as ir
+from homeassistant.helpers import issue_registry as ir
 from homeassistant.helpers.dispatcher import async_dispatcher_send
 from homeassistant.helpers.event import async_track_time_interval
 from homeassistant.helpers.storage import Store
@@ -24,6 +24,7 @@ from homeassistant.helpers.translation import async_get_cached_translations, asy
 from homeassistant.util import dt as dt_util
 
 from ..const import DOMAIN
+from ..device_target import subentry_device_id
 from ..emergency.const import SUBENTRY_TYPE_APARTMENT
 from ..entity import EntityGroup
 from ..runtime import SmartQuarterConfigEntry
@@ -155,10 +156,9 @@ class BookableResource:
     @property
     def device_id(self) -> str | None:
         """The room's or apartment's device."""
-        device = dr.async_get(self._subsystem.hass).async_get_device_by_identifier(
-            (DOMAIN, self.resource_id), self._subsystem.entry.entry_id
+        return subentry_device_id(
+            self._subsystem.hass, self._subsystem.entry.entry_id, self.resource_id
         )
-        return device.id if device else None
 
     @property
     def book(self) -> BookingBook:

@@ -137,6 +137,10 @@ class GotoRun:
                 return GotoResult.TIMED_OUT, "no progress" if started else "never started"
             if isinstance(item, GotoResult):
                 return item, ""
+            if not started and item.status is GotoStatus.ABORT:
+                # The robot ends the drive this go-to replaces (often to the same place)
+                # before it starts the new one: not this attempt's abort.
+                continue
             if not started:
                 started = True
                 deadline = loop.time() + self._arrive_timeout

@@ -163,6 +163,8 @@ class CloudLink:
         self._unsubscribe: CALLBACK_TYPE | None = None
         self._polls = 0
         self._last_movement: tuple[str | None, str | None] = (None, None)
+        self._polling = False
+        self._failing = False
 
     async def async_start(self) -> None:
         """Read the robot now, then every 10 s."""
@@ -181,20 +183,35 @@ class CloudLink:
         await self._async_poll()
 
     async def _async_poll(self) -> None:
+        if self._polling:
+            return  # the previous poll still waits for the cloud (its time-out is longer)
+        self._polling = True
+        try:
+            await self._async_poll_once()
+        finally:
+            self._polling = False
+
+    async def _async_poll_once(self) -> None:
         serial = self._robot.serial
         try:
             status = await self._cloud.async_status(serial)
-            if self._polls % CLOUD_LOCATIONS_EVERY == 0 and status.status != "offline":
-                locations = await self._cloud.async_locations(serial)
-                self._robot.hear(bp.StatusInfo(tuple(locations), status.battery or 0))
+            if status.status != "offline" and (
+                not self._robot.state.locations or self._polls % CLOUD_LOCATIONS_EVERY == 0
+            ):
+                self._robot.hear_locations(await self._cloud.async_locations(serial))
         except cloud_api.CloudAuthError:
             self._on_auth_failed()
             self._robot.hear(bp.LastWill())
             return
         except cloud_api.CloudUnavailableError as err:
-            _LOGGER.warning("%s: the temi cloud does not answer: %s", self._robot.name, err)
+            if not self._failing:  # once, not every 10 s
+                _LOGGER.warning("%s: the temi cloud does not answer: %s", self._robot.name, err)
+            self._failing = True
             self._robot.hear(bp.LastWill())
             return
+        if self._failing:
+            _LOGGER.info("%s: the temi cloud answers again", self._robot.name)
+            self._failing = False
         self._polls += 1
         self._robot.hear_cloud_status(status.status)
         if status.status == "offline":
@@ -236,8 +253,7 @@ class CloudLink:
             ) from err
 
     async def async_goto(self, location: str) -> None:
-        """Send the robot to a saved location."""
-        self._last_movement = (None, None)
+        """Send the robot to a saved location (only movements that change count as news)."""
         await self._async_play(cloud_api.movement(location))
 
     async def async_halt(self) -> None:

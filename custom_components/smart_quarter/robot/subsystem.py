@@ -12,12 +12,12 @@ from typing import Any, ClassVar, override
 from homeassistant.config_entries import ConfigSubentry, ConfigSubentryFlow
 from homeassistant.const import Platform
 from homeassistant.core import HomeAssistant, callback
-from homeassistant.exceptions import ServiceValidationError
-from homeassistant.helpers import device_registry as dr
+from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
 from homeassistant.helpers.dispatcher import async_dispatcher_send
 
 from ..const import DOMAIN
+from ..device_target import subentry_device_id
 from ..entity import EntityGroup
 from ..runtime import SmartQuarterConfigEntry
 from ..subsystem import Subsystem
@@ -67,6 +67,7 @@ class Robot:
         self.state = RobotState()
         self._run: GotoRun | None = None
         self._tasks: set[asyncio.Task[Any]] = set()
+        self._auth_reported = False
         self.link: RobotLink = self._make_link()
 
     def _make_link(self) -> RobotLink:
@@ -107,10 +108,7 @@ class Robot:
     @property
     def device_id(self) -> str | None:
         """The robot's device in the device registry."""
-        device = dr.async_get(self.hass).async_get_device_by_identifier(
-            (DOMAIN, self.subentry.subentry_id), self.entry.entry_id
-        )
-        return device.id if device else None
+        return subentry_device_id(self.hass, self.entry.entry_id, self.subentry.subentry_id)
 
     async def async_start(self) -> None:
         """Start hearing the robot."""
@@ -150,6 +148,12 @@ class Robot:
         self._changed()
 
     @callback
+    def hear_locations(self, locations: list[str]) -> None:
+        """Take the robot's saved locations (the cloud lists them on their own)."""
+        self.state.locations = tuple(locations)
+        self._changed()
+
+    @callback
     def malformed(self, err: Exception) -> None:
         """Count and log a message that cannot be read; it is otherwise ignored."""
         self.state.malformed += 1
@@ -170,7 +174,9 @@ class Robot:
 
     @callback
     def _auth_failed(self) -> None:
-        _LOGGER.error("%s: the temi cloud refused the API key", self.name)
+        if not self._auth_reported:
+            self._auth_reported = True
+            _LOGGER.error("%s: the temi cloud refused the API key", self.name)
         self.entry.async_start_reauth(
             self.hass, data={**self.entry.data, REAUTH_ROBOT: self.subentry.subentry_id}
         )
@@ -215,8 +221,16 @@ class Robot:
         self._run = run
         try:
             outcome = await run.run()
-        except ServiceValidationError:
-            outcome = GotoOutcome(resolved, GotoResult.OFFLINE, run.attempts)
+        except HomeAssistantError as err:
+            # Sending failed (the cloud refused, did not answer, or the robot went offline):
+            # still one outcome, with the reason.
+            refused = err.translation_key == "robot_refused"
+            outcome = GotoOutcome(
+                resolved,
+                GotoResult.ABORTED if refused else GotoResult.OFFLINE,
+                run.attempts,
+                (err.translation_placeholders or {}).get("reason", "") if refused else str(err),
+            )
         finally:
             if self._run is run:
                 self._run = None
@@ -259,9 +273,9 @@ class Robot:
     async def async_stop(self) -> None:
         """Stop the robot now; a running go-to ends as cancelled."""
         self._require_online()
+        await self.link.async_halt()  # a link that cannot stop says so before anything ends
         if self._run is not None:
             self._run.end(GotoResult.CANCELLED)
-        await self.link.async_halt()
 
     async def async_show(self, url: str, *, video: bool = False) -> None:
         """Show a web page or a video on the robot's screen."""

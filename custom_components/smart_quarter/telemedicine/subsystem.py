@@ -26,6 +26,7 @@ from homeassistant.util import dt as dt_util
 from ..booking.interface import AppointmentStarted, appointment_signal
 from ..button import SmartQuarterButtonEntityDescription
 from ..const import DOMAIN, MANUFACTURER
+from ..device_target import subentry_device_id
 from ..entity import EntityGroup
 from ..runtime import SmartQuarterConfigEntry
 from ..sensor import SmartQuarterSensorEntityDescription
@@ -102,10 +103,9 @@ class TelemedicineRoom:
     @property
     def device_id(self) -> str | None:
         """The room's device in the device registry (what automations select)."""
-        device = dr.async_get(self._subsystem.hass).async_get_device_by_identifier(
-            (DOMAIN, self.room_id), self._subsystem.entry.entry_id
+        return subentry_device_id(
+            self._subsystem.hass, self._subsystem.entry.entry_id, self.room_id
         )
-        return device.id if device else None
 
     @property
     def live_signal(self) -> str:
