@@ -57,7 +57,16 @@ async def async_setup_entry(hass: HomeAssistant, entry: SmartQuarterConfigEntry)
         raise
     entry.runtime_data = runtime
     _async_remove_stale_devices(hass, entry, runtime)
-    await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
+    # Only the platforms the site has entities on: each forwarded platform costs every reload.
+    runtime.platforms = [
+        platform
+        for platform in PLATFORMS
+        if any(
+            next(iter(subsystem.entity_groups(platform)), None) is not None
+            for subsystem in runtime.subsystems.values()
+        )
+    ]
+    await hass.config_entries.async_forward_entry_setups(entry, runtime.platforms)
     # Added, removed or reconfigured subentries and changed options take effect by a reload.
     entry.async_on_unload(entry.add_update_listener(_async_reload_on_update))
     if _configuration_of(entry) != configuration:
@@ -69,7 +78,7 @@ async def async_setup_entry(hass: HomeAssistant, entry: SmartQuarterConfigEntry)
 
 async def async_unload_entry(hass: HomeAssistant, entry: SmartQuarterConfigEntry) -> bool:
     """Unload the platforms, then stop the subsystems in reverse order."""
-    if not await hass.config_entries.async_unload_platforms(entry, PLATFORMS):
+    if not await hass.config_entries.async_unload_platforms(entry, entry.runtime_data.platforms):
         return False
     for subsystem in reversed(entry.runtime_data.subsystems.values()):
         await subsystem.async_unload()

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from homeassistant.config_entries import ConfigEntry
+from homeassistant.const import Platform
 
 if TYPE_CHECKING:
     from .subsystem import Subsystem
@@ -18,6 +19,8 @@ class SiteRuntime:
     """The loaded subsystems of one site, by key."""
 
     subsystems: dict[str, Subsystem] = field(default_factory=dict)
+    platforms: list[Platform] = field(default_factory=list)
+    """The entity platforms this site has entities on (forwarded at set-up, unloaded after)."""
 
     def subsystem[S: Subsystem](self, kind: type[S]) -> S:
         """Return the loaded subsystem of a kind, typed (for its own actions and websockets)."""
