@@ -14,6 +14,7 @@ import logging
 from typing import Any
 from unittest.mock import patch
 
+from bluetooth_data_tools import monotonic_time_coarse
 from homeassistant.const import STATE_OFF, STATE_ON, STATE_UNKNOWN
 from homeassistant.core import Event, HomeAssistant
 from homeassistant.helpers import device_registry as dr, entity_registry as er
@@ -78,7 +79,8 @@ async def _measure(
     An advertisement like the last one is not passed on by Home Assistant's bluetooth; the
     device's periodic "heard again since the last visit" check finds it instead.
     """
-    proxy.advertise(device)
+    # Heard clearly after the last visit ended (the clocks are coarse: equal times are a race).
+    proxy.advertise(device, monotonic=lambda: monotonic_time_coarse() + 0.05)
     await hass.async_block_till_done(wait_background_tasks=True)
     async_fire_time_changed(hass, dt_util.utcnow() + HEARD_CHECK)
     await hass.async_block_till_done(wait_background_tasks=True)
