@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from homeassistant.components.binary_sensor.const import BinarySensorDeviceClass
@@ -21,23 +20,6 @@ from .robot_state import RobotStatus
 
 if TYPE_CHECKING:
     from .subsystem import Robot
-
-
-@dataclass(frozen=True, slots=True)
-class RobotLink:
-    """The robot as its 'online' sensor sees it: that sensor is there when the robot is not."""
-
-    robot: Robot
-
-    @property
-    def update_signal(self) -> str:
-        """The robot's signal."""
-        return self.robot.update_signal
-
-    @property
-    def available(self) -> bool:
-        """Always: it tells whether the robot is online."""
-        return True
 
 
 SENSORS: tuple[SmartQuarterSensorEntityDescription, ...] = (
@@ -73,7 +55,8 @@ ONLINE: tuple[SmartQuarterBinarySensorEntityDescription, ...] = (
         translation_key="robot_online",
         device_class=BinarySensorDeviceClass.CONNECTIVITY,
         entity_category=EntityCategory.DIAGNOSTIC,
-        is_on_fn=lambda link: link.robot.state.online,
+        is_on_fn=lambda robot: robot.state.online,
+        always_available=True,  # it tells whether the robot is there
     ),
 )
 
@@ -130,8 +113,7 @@ def groups(
         case Platform.SENSOR:
             yield robot, SENSORS
         case Platform.BINARY_SENSOR:
-            yield robot, BINARY_SENSORS
-            yield RobotLink(robot), ONLINE
+            yield robot, (*BINARY_SENSORS, *ONLINE)
         case Platform.SELECT:
             yield robot, SELECTS
         case Platform.BUTTON:
