@@ -31,6 +31,7 @@ async def test_setup_and_unload(hass: HomeAssistant, loaded_site: MockConfigEntr
         "facade",
         "booking",
         "robot",
+        "smart_home",
     }
     assert hass.states.get(IN_SERVICE) is not None
 
@@ -162,13 +163,13 @@ async def test_subsystem_defaults(hass: HomeAssistant, loaded_site: MockConfigEn
     assert list(telemedicine.entity_groups(Platform.VALVE)) == []
 
 
-def test_runtime_subsystem_lookup_is_typed() -> None:
+def test_runtime_subsystem_lookup_is_typed(hass: HomeAssistant) -> None:
     """A subsystem registered under another kind's key is a programming error, said clearly."""
     import pytest
 
     from custom_components.smart_quarter.runtime import SiteRuntime
 
-    runtime = SiteRuntime(subsystems={"telemedicine": object()})  # type: ignore[dict-item]
+    runtime = SiteRuntime(hass, subsystems={"telemedicine": object()})  # type: ignore[dict-item]
     with pytest.raises(TypeError, match="telemedicine is a object"):
         runtime.subsystem(TelemedicineSubsystem)
 

@@ -38,7 +38,7 @@ async def async_setup_entry(hass: HomeAssistant, entry: SmartQuarterConfigEntry)
     """Set up a site: its devices, then every subsystem, then the entity platforms."""
     configuration = _configuration_of(entry)
     _async_register_devices(hass, entry)
-    runtime = SiteRuntime()
+    runtime = SiteRuntime(hass)
     try:
         for subsystem_type in SUBSYSTEMS:
             subsystem = subsystem_type(hass, entry)
@@ -58,14 +58,8 @@ async def async_setup_entry(hass: HomeAssistant, entry: SmartQuarterConfigEntry)
     entry.runtime_data = runtime
     _async_remove_stale_devices(hass, entry, runtime)
     # Only the platforms the site has entities on: each forwarded platform costs every reload.
-    runtime.platforms = [
-        platform
-        for platform in PLATFORMS
-        if any(
-            next(iter(subsystem.entity_groups(platform)), None) is not None
-            for subsystem in runtime.subsystems.values()
-        )
-    ]
+    in_use = {p for subsystem in runtime.subsystems.values() for p in subsystem.platforms_in_use()}
+    runtime.platforms = [platform for platform in PLATFORMS if platform in in_use]
     await hass.config_entries.async_forward_entry_setups(entry, runtime.platforms)
     # Added, removed or reconfigured subentries and changed options take effect by a reload.
     entry.async_on_unload(entry.add_update_listener(_async_reload_on_update))

@@ -121,6 +121,11 @@ type EntityFactory[D: EntityDescription] = Callable[
 ]
 
 
+def new_groups_signal(entry_id: str, platform: Platform) -> str:
+    """Return the signal a subsystem sends with entity groups that appeared after set-up."""
+    return f"{DOMAIN}_new_groups_{entry_id}_{platform}"
+
+
 @callback
 def async_add_subsystem_entities[D: EntityDescription](
     entry: SmartQuarterConfigEntry,
@@ -129,9 +134,14 @@ def async_add_subsystem_entities[D: EntityDescription](
     factory: EntityFactory[D],
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
-    """Add the entities every subsystem of the site describes for one platform."""
-    for subsystem in entry.runtime_data.subsystems.values():
-        for group in subsystem.entity_groups(platform):
+    """Add the entities every subsystem of the site describes for one platform.
+
+    Groups that appear later (a device a gateway announces) arrive on `new_groups_signal`.
+    """
+
+    @callback
+    def add(groups: Sequence[EntityGroup]) -> None:
+        for group in groups:
             entities = [
                 factory(entry, group.subentry, group.subject, description)
                 for description in group.descriptions
@@ -145,3 +155,11 @@ def async_add_subsystem_entities[D: EntityDescription](
                 entities,
                 config_subentry_id=group.subentry.subentry_id if group.subentry else None,
             )
+
+    for subsystem in entry.runtime_data.subsystems.values():
+        add(list(subsystem.entity_groups(platform)))
+    entry.async_on_unload(
+        async_dispatcher_connect(
+            entry.runtime_data.hass, new_groups_signal(entry.entry_id, platform), add
+        )
+    )

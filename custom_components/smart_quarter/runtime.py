@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.const import Platform
+from homeassistant.core import HomeAssistant
 
 if TYPE_CHECKING:
     from .subsystem import Subsystem
@@ -18,6 +19,7 @@ type SmartQuarterConfigEntry = ConfigEntry[SiteRuntime]
 class SiteRuntime:
     """The loaded subsystems of one site, by key."""
 
+    hass: HomeAssistant
     subsystems: dict[str, Subsystem] = field(default_factory=dict)
     platforms: list[Platform] = field(default_factory=list)
     """The entity platforms this site has entities on (forwarded at set-up, unloaded after)."""

@@ -86,6 +86,14 @@ class Subsystem(ABC):
     def entity_groups(self, platform: Platform) -> Iterable[EntityGroup]:
         """Yield the entity descriptions of one platform, grouped by subentry and subject."""
 
+    def platforms_in_use(self) -> set[Platform]:
+        """Return the platforms it has entities on now (or may get, for devices announced later)."""
+        return {
+            platform
+            for platform in self.platforms
+            if next(iter(self.entity_groups(platform)), None) is not None
+        }
+
     def device_identifiers(self) -> set[str]:
         """Return the identifiers of devices it registers beyond its subentries' own.
 

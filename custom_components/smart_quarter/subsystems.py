@@ -19,6 +19,7 @@ from .facade.services import async_setup_services as async_setup_facade_services
 from .facade.subsystem import FacadeSubsystem
 from .robot.services import async_setup_services as async_setup_robot_services
 from .robot.subsystem import RobotSubsystem
+from .smart_home.subsystem import SmartHomeSubsystem
 from .subentry_flow import SiteSubentryFlow, SubentrySection
 from .subsystem import OptionsStep, Subsystem
 from .telemedicine.services import async_setup_services as async_setup_telemedicine_services
@@ -31,6 +32,7 @@ SUBSYSTEMS: tuple[type[Subsystem], ...] = (
     FacadeSubsystem,
     BookingSubsystem,
     RobotSubsystem,
+    SmartHomeSubsystem,
 )
 
 # Each subsystem's action (and voice) registration; run once at integration set-up (not per

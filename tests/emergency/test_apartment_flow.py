@@ -40,6 +40,7 @@ async def test_add_apartment(hass: HomeAssistant, site_entry: MockConfigEntry) -
     data = dict(result["data"])
     # Booking adds its section to the form; untouched, it stores its defaults (not bookable).
     assert data.pop("stays")["bookable"] is False
+    assert data.pop("smart_home") == {}  # not linked to a gateway
     assert data == {
         CONF_NAME: "Gesundheitswohnung 2",
         CONF_TRIGGER_DEVICES: ["btn-7", "fall-7"],
@@ -54,6 +55,7 @@ async def test_defaults_need_only_a_name(hass: HomeAssistant, site_entry: MockCo
     result = await _add(hass, site_entry, {CONF_NAME: "Wohnung 3.12"})
     data = dict(result["data"])
     assert data.pop("stays")["bookable"] is False
+    assert data.pop("smart_home") == {}
     assert data == {
         CONF_NAME: "Wohnung 3.12",
         CONF_TRIGGER_DEVICES: [],

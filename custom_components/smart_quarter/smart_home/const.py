@@ -1,0 +1,8 @@
+"""Constants of the apartments' smart home."""
+
+from typing import Final
+
+SECTION: Final = "smart_home"
+"""The apartment form's section (owned by this subsystem)."""
+CONF_GATEWAY_APARTMENT: Final = "gateway_apartment"
+"""The id the apartment gateway uses for this apartment (its topic level)."""

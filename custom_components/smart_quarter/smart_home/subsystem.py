@@ -1,0 +1,268 @@
+"""Home Assistant glue of the apartments' smart home: devices the gateway announces, over MQTT.
+
+An apartment is linked to the gateway by its id there (the apartment form's "smart home"
+section). Whatever the gateway announces for it becomes a device with entities at once;
+a device the gateway no longer lists is removed with its entities. While the gateway is
+offline (its last will), its devices are unavailable.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+import logging
+from typing import Any, ClassVar, override
+
+from homeassistant.config_entries import ConfigSubentry, ConfigSubentryFlow
+from homeassistant.const import Platform
+from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
+from homeassistant.helpers import device_registry as dr
+from homeassistant.helpers.device_registry import DeviceInfo as RegistryDeviceInfo
+from homeassistant.helpers.dispatcher import async_dispatcher_send
+
+from ..const import CONF_MQTT_BASE_TOPIC, DOMAIN, MANUFACTURER
+from ..emergency.const import SUBENTRY_TYPE_APARTMENT
+from ..entity import EntityGroup, new_groups_signal
+from ..runtime import SmartQuarterConfigEntry
+from ..subentry_flow import SubentrySection
+from ..subsystem import Subsystem
+from . import entities, gateway_protocol as gp
+from .const import CONF_GATEWAY_APARTMENT, SECTION
+from .section import APARTMENT_SECTION
+
+_LOGGER = logging.getLogger(__name__)
+
+
+class GatewayDevice:
+    """One device of an apartment, as the gateway reports it."""
+
+    def __init__(
+        self, subsystem: SmartHomeSubsystem, apartment: ConfigSubentry, info: gp.DeviceInfo
+    ) -> None:
+        """Hold what the gateway announced; the state comes with its own message."""
+        self._subsystem = subsystem
+        self.apartment = apartment
+        self.info = info
+        self.state: dict[str, Any] | None = None
+
+    @property
+    def identifier(self) -> str:
+        """The device's stable id (apartment and the gateway's device id)."""
+        return f"{self.apartment.subentry_id}-gw-{self.info.device_id}"
+
+    @property
+    def update_signal(self) -> str:
+        """Signal sent after its state changed."""
+        return f"{DOMAIN}_gateway_device_{self.identifier}"
+
+    @property
+    def available(self) -> bool:
+        """Known state and an online gateway."""
+        return self.state is not None and self._subsystem.gateway_online(self.apartment)
+
+    def value(self, key: str) -> Any:
+        """Return one value of its state (None while unknown)."""
+        return None if self.state is None else self.state.get(key)
+
+    def device_info(self) -> RegistryDeviceInfo:
+        """Its registry entry: below the apartment, in the apartment's room.
+
+        Areas are per apartment ("Gesundheitswohnung 1 Wohnzimmer"): a quarter-wide "Wohnzimmer"
+        would let "Licht im Wohnzimmer an" switch every apartment's lights.
+        """
+        area = " ".join(part for part in (self.apartment.title, self.info.room) if part)
+        info = RegistryDeviceInfo(
+            identifiers={(DOMAIN, self.identifier)},
+            name=self.info.name,
+            manufacturer=MANUFACTURER,
+            model=f"Gateway {self.info.type.value}",
+            suggested_area=area,
+        )
+        apartment_device = dr.async_get(self._subsystem.hass).async_get_device_by_identifier(
+            (DOMAIN, self.apartment.subentry_id), self._subsystem.entry.entry_id
+        )
+        if apartment_device is not None:
+            info["via_device_id"] = apartment_device.id
+        return info
+
+    async def async_command(self, **values: Any) -> None:
+        """Send the gateway a command for this device (its new state comes back)."""
+        await self._subsystem.async_command(self, **values)
+
+
+class SmartHomeSubsystem(Subsystem):
+    """The apartments' smart-home devices behind their gateway."""
+
+    key = "smart_home"
+    subentry_flows: ClassVar[Mapping[str, type[ConfigSubentryFlow]]] = {}
+    subentry_sections: ClassVar[Mapping[str, tuple[SubentrySection, ...]]] = {
+        SUBENTRY_TYPE_APARTMENT: (APARTMENT_SECTION,)
+    }
+    platforms = frozenset({Platform.BINARY_SENSOR, Platform.LIGHT, Platform.SENSOR})
+
+    def __init__(self, hass: HomeAssistant, entry: SmartQuarterConfigEntry) -> None:
+        """Nothing heard before async_setup."""
+        super().__init__(hass, entry)
+        self.apartments: dict[str, ConfigSubentry] = {}
+        """Gateway apartment id -> the apartment subentry it is."""
+        self.devices: dict[str, dict[str, GatewayDevice]] = {}
+        """Gateway apartment id -> its devices by the gateway's device id."""
+        self._gateway_of: dict[str, str] = {}
+        self._gateways_online: dict[str, bool] = {}
+        self._unsubscribe: list[CALLBACK_TYPE] = []
+        self.malformed = 0
+
+    @property
+    def base(self) -> str:
+        """The site's MQTT base topic."""
+        return str(self.entry.options[CONF_MQTT_BASE_TOPIC])
+
+    @override
+    def subentries(self) -> list[ConfigSubentry]:
+        return [
+            subentry
+            for subentry in self.entry.subentries.values()
+            if subentry.subentry_type == SUBENTRY_TYPE_APARTMENT
+            and (subentry.data.get(SECTION) or {}).get(CONF_GATEWAY_APARTMENT)
+        ]
+
+    @override
+    async def async_setup(self) -> None:
+        for subentry in self.subentries():
+            gateway_id = subentry.data[SECTION][CONF_GATEWAY_APARTMENT]
+            self.apartments[gateway_id] = subentry
+            self.devices[gateway_id] = {}
+        if not self.apartments:
+            return
+        from homeassistant.components import mqtt  # noqa: PLC0415 - only sites with gateways
+
+        if not await mqtt.async_wait_for_mqtt_client(self.hass):
+            _LOGGER.error("MQTT is not available: the apartments' gateway cannot be heard")
+            return
+        for topic in gp.subscriptions(self.base):
+            self._unsubscribe.append(
+                await mqtt.async_subscribe(
+                    self.hass, topic, self._async_message, qos=1, encoding=None
+                )
+            )
+
+    @override
+    async def async_unload(self) -> None:
+        while self._unsubscribe:
+            self._unsubscribe.pop()()
+
+    def gateway_online(self, apartment: ConfigSubentry) -> bool:
+        """Whether the gateway serving the apartment is online (unknown gateway: yes)."""
+        gateway_id = apartment.data[SECTION][CONF_GATEWAY_APARTMENT]
+        gateway = self._gateway_of.get(gateway_id)
+        return self._gateways_online.get(gateway, True) if gateway else True
+
+    @callback
+    def _async_message(self, message: Any) -> None:
+        topic = gp.classify(self.base, message.topic)
+        if topic is None:
+            return
+        try:
+            self._take(topic, message.payload)
+        except gp.GatewayMessageError as err:
+            self.malformed += 1
+            _LOGGER.warning("Gateway message on %s ignored: %s", message.topic, err)
+
+    def _take(self, topic: gp.Topic, payload: bytes) -> None:
+        match topic.kind:
+            case "gateway_status":
+                self._gateways_online[str(topic.gateway)] = gp.parse_gateway_status(payload)
+                for gateway_id, gateway in self._gateway_of.items():
+                    if gateway == topic.gateway:
+                        self._changed(self.devices.get(gateway_id, {}).values())
+            case "gateway_apartments":
+                for apartment in gp.parse_apartments(payload):
+                    self._gateway_of[apartment.apartment_id] = str(topic.gateway)
+            case "devices" if topic.apartment in self.apartments:
+                self._devices(str(topic.apartment), gp.parse_devices(payload))
+            case "state" if topic.apartment in self.apartments:
+                device = self.devices[str(topic.apartment)].get(str(topic.device))
+                if device is not None and payload:
+                    device.state = gp.parse_state(device.info.type, payload)
+                    self._changed([device])
+
+    def _devices(self, gateway_id: str, announced: list[gp.DeviceInfo]) -> None:
+        known = self.devices[gateway_id]
+        apartment = self.apartments[gateway_id]
+        wanted = {info.device_id: info for info in announced}
+        registry = dr.async_get(self.hass)
+        for device_id in set(known) - set(wanted):
+            gone = known.pop(device_id)
+            entry = registry.async_get_device_by_identifier(
+                (DOMAIN, gone.identifier), self.entry.entry_id
+            )
+            if entry is not None:
+                registry.async_remove_device(entry.id)  # its entities go with it
+        new = [
+            GatewayDevice(self, apartment, info)
+            for device_id, info in wanted.items()
+            if device_id not in known or known[device_id].info != info
+        ]
+        for device in new:
+            known[device.info.device_id] = device
+        for platform in self.platforms:
+            groups = [group for device in new for group in self._groups(platform, device)]
+            if groups:
+                async_dispatcher_send(
+                    self.hass, new_groups_signal(self.entry.entry_id, platform), groups
+                )
+
+    def _changed(self, devices: Iterable[GatewayDevice]) -> None:
+        for device in devices:
+            async_dispatcher_send(self.hass, device.update_signal)
+
+    async def async_command(self, device: GatewayDevice, **values: Any) -> None:
+        """Publish a command to a device (QoS 1; the gateway answers with the new state)."""
+        from homeassistant.components import mqtt  # noqa: PLC0415 - only sites with gateways
+
+        gateway_id = device.apartment.data[SECTION][CONF_GATEWAY_APARTMENT]
+        topic, payload = gp.command(self.base, gateway_id, device.info.device_id, **values)
+        await mqtt.async_publish(self.hass, topic, payload, qos=1, retain=False)
+
+    def _groups(self, platform: Platform, device: GatewayDevice) -> Iterable[EntityGroup]:
+        descriptions = entities.descriptions(platform, device.info)
+        if descriptions:
+            yield EntityGroup(
+                device.apartment,
+                device,
+                descriptions,
+                (device.identifier, device.device_info()),
+            )
+
+    @override
+    def platforms_in_use(self) -> set[Platform]:
+        # Devices are announced after set-up: a linked apartment needs all of them ready.
+        return set(self.platforms) if self.subentries() else set()
+
+    @override
+    def entity_groups(self, platform: Platform) -> Iterable[EntityGroup]:
+        for known in self.devices.values():
+            for device in known.values():
+                yield from self._groups(platform, device)
+
+    @override
+    def device_identifiers(self) -> set[str]:
+        # Devices of a linked apartment stay until its gateway says they are gone (the
+        # announcement arrives after set-up, when the stale-device sweep has run).
+        prefixes = tuple(f"{subentry.subentry_id}-gw-" for subentry in self.subentries())
+        return {
+            value
+            for device in dr.async_entries_for_config_entry(
+                dr.async_get(self.hass), self.entry.entry_id
+            )
+            for domain, value in device.identifiers
+            if domain == DOMAIN and prefixes and value.startswith(prefixes)
+        }
+
+    @override
+    def diagnostics(self) -> dict[str, Any]:
+        return {
+            "apartments": len(self.apartments),
+            "devices": sum(len(known) for known in self.devices.values()),
+            "gateways_online": dict(self._gateways_online),
+            "malformed": self.malformed,
+        }

@@ -1,0 +1,163 @@
+"""Apartment devices behind the gateway, end to end: real Mosquitto, HA's mqtt, the simulator."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Callable, Iterator
+from pathlib import Path
+import time
+
+from homeassistant.config_entries import SOURCE_USER, ConfigSubentryData
+from homeassistant.const import CONF_NAME, STATE_OFF, STATE_ON, STATE_UNAVAILABLE
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers import device_registry as dr, entity_registry as er
+import pytest
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+
+from custom_components.smart_quarter.const import DOMAIN
+from custom_components.smart_quarter.emergency.const import SUBENTRY_TYPE_APARTMENT
+from simulators.apartment_gateway import ApartmentGateway
+
+from ..common import site_entry
+from ..real_broker import Mosquitto, async_setup_mqtt
+
+pytestmark = [pytest.mark.usefixtures("socket_enabled"), pytest.mark.timeout(60)]
+
+BASE = "smart_quarter/jena_lobeda"
+APARTMENT_ID = "01JAPARTMENT00000000000001"
+LIGHT = "light.gesundheitswohnung_1_wohnzimmer_licht"
+
+
+@pytest.fixture
+def expected_lingering_timers() -> bool:
+    """The mqtt integration unsubscribes after a cool-down on the loop's own clock."""
+    return True
+
+
+@pytest.fixture
+def broker(tmp_path: Path) -> Iterator[Mosquitto]:
+    """A real Mosquitto."""
+    mosquitto = Mosquitto(tmp_path)
+    mosquitto.start()
+    yield mosquitto
+    mosquitto.stop()
+
+
+@pytest.fixture
+def gateway(broker: Mosquitto) -> Iterator[ApartmentGateway]:
+    """The simulated gateway with two apartments."""
+    simulated = ApartmentGateway(broker.port, BASE, apartments=["whg-1", "whg-2"])
+    simulated.start()
+    yield simulated
+    simulated.stop()
+
+
+async def _wait(check: Callable[[], object], within: float = 10) -> bool:
+    deadline = time.monotonic() + within
+    while time.monotonic() < deadline:
+        if check():
+            return True
+        await asyncio.sleep(0.05)
+    return bool(check())
+
+
+@pytest.fixture
+async def site(hass: HomeAssistant, broker: Mosquitto) -> AsyncIterator[MockConfigEntry]:
+    """A site whose apartment is 'whg-1' at the gateway."""
+    await async_setup_mqtt(hass, broker.port)
+    entry = site_entry(
+        with_room=False,
+        subentries=[
+            ConfigSubentryData(
+                subentry_id=APARTMENT_ID,
+                subentry_type=SUBENTRY_TYPE_APARTMENT,
+                title="Gesundheitswohnung 1",
+                unique_id=None,
+                data={
+                    CONF_NAME: "Gesundheitswohnung 1",
+                    "trigger_devices": [],
+                    "smart_home": {"gateway_apartment": "whg-1"},
+                },
+            )
+        ],
+    )
+    entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+    yield entry
+    for loaded in hass.config_entries.async_entries():
+        await hass.config_entries.async_unload(loaded.entry_id)
+    await hass.async_block_till_done()
+
+
+async def test_announced_devices_appear_and_follow_commands(
+    hass: HomeAssistant, gateway: ApartmentGateway, site: MockConfigEntry
+) -> None:
+    """No reconfiguring: the gateway's devices come with entities; a light round trip."""
+    assert await _wait(lambda: hass.states.get(LIGHT) is not None)
+    assert await _wait(lambda: hass.states.get(LIGHT).state == STATE_OFF)
+    power = hass.states.get("sensor.gesundheitswohnung_1_strom_power")
+    assert power.state == "85.0"
+    energy = hass.states.get("sensor.gesundheitswohnung_1_strom_energy")
+    assert energy.attributes["state_class"] == "total_increasing"
+    door = hass.states.get("binary_sensor.gesundheitswohnung_1_flur_wohnungstur")
+    assert door.attributes["device_class"] == "door"
+    # Only whg-1's devices: the gateway's other apartment is not linked.
+    assert not [s for s in hass.states.async_entity_ids() if "whg_2" in s]
+
+    await hass.services.async_call(
+        "light", "turn_on", {"entity_id": LIGHT, "brightness": 128}, blocking=True
+    )
+    assert await _wait(lambda: hass.states.get(LIGHT).state == STATE_ON)
+    assert gateway.commands[-1] == ("whg-1", "licht-wohnzimmer", {"on": True, "brightness": 50})
+    assert hass.states.get(LIGHT).attributes["brightness"] == 128
+    bad = "light.gesundheitswohnung_1_bad_licht"
+    await hass.services.async_call("light", "turn_on", {"entity_id": bad}, blocking=True)
+    assert await _wait(lambda: hass.states.get(bad).state == STATE_ON)
+    assert hass.states.get(bad).attributes["supported_color_modes"] == ["onoff"]
+
+
+async def test_gateway_offline_then_back_and_a_removed_device(
+    hass: HomeAssistant, gateway: ApartmentGateway, site: MockConfigEntry
+) -> None:
+    """Offline → unavailable → back; a device the gateway drops is removed with its entities."""
+    assert await _wait(lambda: hass.states.get(LIGHT) is not None)
+    assert await _wait(lambda: hass.states.get(LIGHT).state == STATE_OFF)
+    gateway.client.publish(f"{BASE}/gateway/gw-1/status", "offline", qos=1, retain=True)
+    assert await _wait(lambda: hass.states.get(LIGHT).state == STATE_UNAVAILABLE)
+    gateway.client.publish(f"{BASE}/gateway/gw-1/status", "online", qos=1, retain=True)
+    assert await _wait(lambda: hass.states.get(LIGHT).state == STATE_OFF)
+
+    gateway.client.publish(f"{BASE}/gateway/gw-1/status", "kaputt", qos=1, retain=False)
+    await asyncio.sleep(0.3)  # malformed: ignored
+    assert hass.states.get(LIGHT).state == STATE_OFF
+    assert site.runtime_data.subsystems["smart_home"].malformed == 1  # type: ignore[attr-defined]
+
+    gateway.remove_device("whg-1", "licht-wohnzimmer")
+    assert await _wait(lambda: er.async_get(hass).async_get(LIGHT) is None)
+    identifier = f"{APARTMENT_ID}-gw-licht-wohnzimmer"
+    assert (
+        dr.async_get(hass).async_get_device_by_identifier((DOMAIN, identifier), site.entry_id)
+        is None
+    )
+
+
+async def test_the_apartment_form_links_it_to_the_gateway(hass: HomeAssistant) -> None:
+    """The apartment's id at the gateway is checked like a topic level."""
+    entry = site_entry(with_room=False)
+    entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    result = await hass.config_entries.subentries.async_init(
+        (entry.entry_id, SUBENTRY_TYPE_APARTMENT), context={"source": SOURCE_USER}
+    )
+    result = await hass.config_entries.subentries.async_configure(
+        result["flow_id"], {CONF_NAME: "Wohnung 4.12", "smart_home": {"gateway_apartment": "4/12"}}
+    )
+    assert result["errors"] == {"base": "invalid_gateway_apartment"}
+    result = await hass.config_entries.subentries.async_configure(
+        result["flow_id"],
+        {CONF_NAME: "Wohnung 4.12", "smart_home": {"gateway_apartment": "whg-0412"}},
+    )
+    assert result["data"]["smart_home"] == {"gateway_apartment": "whg-0412"}
+    await hass.async_block_till_done()
+    await hass.config_entries.async_unload(entry.entry_id)
