@@ -161,3 +161,42 @@ async def test_the_apartment_form_links_it_to_the_gateway(hass: HomeAssistant) -
     assert result["data"]["smart_home"] == {"gateway_apartment": "whg-0412"}
     await hass.async_block_till_done()
     await hass.config_entries.async_unload(entry.entry_id)
+
+
+async def test_every_device_type_round_trip(
+    hass: HomeAssistant, gateway: ApartmentGateway, site: MockConfigEntry
+) -> None:
+    """Heating, care bed, kitchen, blind, lock and the wheelchair: state in, command out."""
+    climate = "climate.gesundheitswohnung_1_wohnzimmer_heizung"
+    assert await _wait(lambda: (s := hass.states.get(climate)) is not None and s.state == "heat")
+    assert hass.states.get(climate).attributes["current_temperature"] == 20.5
+    await hass.services.async_call(
+        "climate", "set_temperature", {"entity_id": climate, "temperature": 22.5}, blocking=True
+    )
+    await hass.services.async_call(
+        "climate", "set_preset_mode", {"entity_id": climate, "preset_mode": "eco"}, blocking=True
+    )
+    assert await _wait(lambda: hass.states.get(climate).attributes["preset_mode"] == "eco")
+    assert hass.states.get(climate).attributes["temperature"] == 22.5
+
+    head = "number.gesundheitswohnung_1_schlafzimmer_pflegebett_head_section"
+    await hass.services.async_call(
+        "number", "set_value", {"entity_id": head, "value": 30}, blocking=True
+    )
+    assert await _wait(lambda: hass.states.get(head).state == "30.0")
+    kitchen = "number.gesundheitswohnung_1_kuche_kuchenzeile_height"
+    await hass.services.async_call(
+        "number", "set_value", {"entity_id": kitchen, "value": 80}, blocking=True
+    )
+    assert await _wait(lambda: hass.states.get(kitchen).state == "80.0")
+
+    blind = "cover.gesundheitswohnung_1_wohnzimmer_rollladen"
+    await hass.services.async_call("cover", "close_cover", {"entity_id": blind}, blocking=True)
+    assert await _wait(lambda: hass.states.get(blind).state == "closed")
+    lock = "lock.gesundheitswohnung_1_flur_wohnungstur"
+    assert hass.states.get(lock).state == "locked"
+    await hass.services.async_call("lock", "unlock", {"entity_id": lock}, blocking=True)
+    assert await _wait(lambda: hass.states.get(lock).state == "unlocked")
+    assert hass.states.get("binary_sensor.gesundheitswohnung_1_e_rollstuhl_rented").state == "off"
+    assert hass.states.get("sensor.gesundheitswohnung_1_e_rollstuhl_battery").state == "100.0"
+    assert ("whg-1", "pflegebett", {"head": 30.0}) in gateway.commands

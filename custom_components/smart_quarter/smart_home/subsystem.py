@@ -97,7 +97,17 @@ class SmartHomeSubsystem(Subsystem):
     subentry_sections: ClassVar[Mapping[str, tuple[SubentrySection, ...]]] = {
         SUBENTRY_TYPE_APARTMENT: (APARTMENT_SECTION,)
     }
-    platforms = frozenset({Platform.BINARY_SENSOR, Platform.LIGHT, Platform.SENSOR})
+    platforms = frozenset(
+        {
+            Platform.BINARY_SENSOR,
+            Platform.CLIMATE,
+            Platform.COVER,
+            Platform.LIGHT,
+            Platform.LOCK,
+            Platform.NUMBER,
+            Platform.SENSOR,
+        }
+    )
 
     def __init__(self, hass: HomeAssistant, entry: SmartQuarterConfigEntry) -> None:
         """Nothing heard before async_setup."""
