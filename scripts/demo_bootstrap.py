@@ -292,7 +292,11 @@ class Demo:
             ("telemedicine_room", ROOM),
             (
                 "apartment",
-                {**APARTMENT, "stays": {"bookable": True, "guest_user": tv_user_id}},
+                {
+                    **APARTMENT,
+                    "stays": {"bookable": True, "guest_user": tv_user_id},
+                    "smart_home": {"gateway_apartment": "whg-1"},
+                },
             ),
             ("facade", {**FACADE, "port": self.facade_port}),
             ("robot", ROBOT),

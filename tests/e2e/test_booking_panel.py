@@ -11,7 +11,9 @@ from collections.abc import AsyncIterator
 from datetime import date, datetime, timedelta
 import json
 import shutil
+import time
 from typing import Any
+import urllib.error
 import urllib.parse
 
 from playwright.async_api import Browser, Page, async_playwright, expect
@@ -156,3 +158,22 @@ async def test_smart_tv_card_shows_the_stay_and_the_next_appointment(
         raise
     finally:
         await context.close()
+
+
+def test_apartment_devices_come_from_the_simulated_gateway(demo: Demo) -> None:
+    """The demo's gateway announces Gesundheitswohnung 1's devices: they are entities."""
+    token = demo.log_in("admin", "smartquarter-admin")
+    for entity_id in (
+        "light.gesundheitswohnung_1_wohnzimmer_licht",
+        "climate.gesundheitswohnung_1_wohnzimmer_heizung",
+        "lock.gesundheitswohnung_1_flur_wohnungstur",
+    ):
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                state = demo.request(f"/api/states/{entity_id}", token)
+            except urllib.error.HTTPError:
+                time.sleep(0.5)
+                continue
+            break
+        assert state["state"] not in ("unavailable", "unknown"), entity_id
