@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable, Sequence
+import time
 from typing import Any
 
 from homeassistant.config_entries import ConfigSubentryData
@@ -87,3 +89,13 @@ def collect(events: list[Event]) -> Callable[[Event], None]:
         events.append(event)
 
     return append
+
+
+async def wait_for(check: Callable[[], object], within: float = 10) -> bool:
+    """Wait in real time until check() is true (a real broker's message arrived); its result."""
+    deadline = time.monotonic() + within
+    while time.monotonic() < deadline:
+        if check():
+            return True
+        await asyncio.sleep(0.05)
+    return bool(check())

@@ -85,6 +85,7 @@ def test_every_flow_error_step_and_abort_is_translated(language: str) -> None:
                 "reconfigure",
                 "bluetooth_confirm",
                 "bluetooth_wait_room",
+                "gateway_apartments",
                 "reauth_confirm",
             ):
                 assert _has(tree, f"options.step.{step}.title"), step

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 
 from homeassistant.config_entries import ConfigEntry
@@ -98,6 +99,13 @@ def _configuration_of(entry: SmartQuarterConfigEntry) -> object:
 
 
 async def _async_reload_on_update(hass: HomeAssistant, entry: SmartQuarterConfigEntry) -> None:
+    # One reload for a burst of changes (250 apartments added in one step): the first change
+    # yields once, so that the rest of the burst lands before the reload reads the entry; a
+    # change after the set-up began is caught by its own check or by the new listener.
+    if entry.runtime_data.reload_pending:
+        return
+    entry.runtime_data.reload_pending = True
+    await asyncio.sleep(0)
     await hass.config_entries.async_reload(entry.entry_id)
 
 

@@ -37,9 +37,12 @@ from .const import (
     DEFAULT_MQTT_BASE_TOPIC_PREFIX,
     DOMAIN,
 )
+from .emergency.const import SUBENTRY_TYPE_APARTMENT
 from .mqtt_topic import is_publish_topic
 from .robot.cloud_check import async_check_cloud
 from .robot.const import CONF_API_KEY, CONF_API_URL, CONF_SERIAL, REAUTH_ROBOT
+from .smart_home.const import DISCOVERY_ENTRY_ID, DISCOVERY_GATEWAY
+from .smart_home.discovery import async_add_apartments, unlinked_apartments
 from .staff import async_selectable_users
 from .subsystem import OptionsStep
 from .subsystems import OPTIONS_STEPS, SUBENTRY_FLOWS
@@ -47,6 +50,9 @@ from .telemedicine import discovery
 from .telemedicine.const import CONF_KIND
 
 CONF_ROOM = "room"
+CONF_APARTMENTS = "apartments"
+# How many apartment names the confirmation lists before "and N more".
+NAMES_SHOWN = 10
 
 SITE_SCHEMA = probatio.Schema(
     {
@@ -77,6 +83,8 @@ class SmartQuarterConfigFlow(ConfigFlow, domain=DOMAIN):
 
     _discovered: BluetoothServiceInfoBleak
     _reauth_robot: str = ""
+    _site_id: str = ""
+    _gateway: str = ""
 
     @classmethod
     @callback
@@ -186,6 +194,76 @@ class SmartQuarterConfigFlow(ConfigFlow, domain=DOMAIN):
             step_id="bluetooth_wait_room",
             description_placeholders={"name": self._discovered.name},
             errors={"base": "no_room"} if user_input is not None else None,
+        )
+
+    async def async_step_integration_discovery(
+        self, discovery_info: dict[str, Any]
+    ) -> ConfigFlowResult:
+        """Offer the apartments a site's gateway announced that no apartment is linked to."""
+        entry = self.hass.config_entries.async_get_entry(str(discovery_info[DISCOVERY_ENTRY_ID]))
+        if entry is None or entry.domain != DOMAIN:
+            return self.async_abort(reason="site_gone")
+        self._site_id = entry.entry_id
+        self._gateway = str(discovery_info[DISCOVERY_GATEWAY])
+        await self.async_set_unique_id(f"{entry.entry_id}-gateway-{self._gateway}")
+        self._abort_if_unique_id_configured()  # the user ignored this gateway's offer
+        self.context["title_placeholders"] = {"name": f"{entry.title} / {self._gateway}"}
+        return await self.async_step_gateway_apartments()
+
+    async def async_step_gateway_apartments(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """List the new apartments, all chosen; add the chosen ones in one step."""
+        entry = self.hass.config_entries.async_get_entry(self._site_id)
+        offered = unlinked_apartments(entry, self._gateway) if entry is not None else []
+        if entry is None or not offered:
+            return self.async_abort(reason="no_new_apartments")
+        errors: dict[str, str] = {}
+        if user_input is not None:
+            wanted = set(user_input.get(CONF_APARTMENTS, []))
+            chosen = [apartment for apartment in offered if apartment.apartment_id in wanted]
+            if chosen:
+                added = await async_add_apartments(
+                    self.hass, entry, SUBENTRY_FLOWS[SUBENTRY_TYPE_APARTMENT], chosen
+                )
+                return self.async_abort(
+                    reason="apartments_added",
+                    description_placeholders={"count": str(len(added)), "site": entry.title},
+                )
+            errors["base"] = "no_apartment_chosen"
+        names = [apartment.name for apartment in offered]
+        shown = ", ".join(names[:NAMES_SHOWN])
+        if len(names) > NAMES_SHOWN:
+            shown += f" (+{len(names) - NAMES_SHOWN})"
+        schema = probatio.Schema(
+            {
+                probatio.Required(
+                    CONF_APARTMENTS, default=[apartment.apartment_id for apartment in offered]
+                ): SelectSelector(
+                    SelectSelectorConfig(
+                        options=[
+                            SelectOptionDict(
+                                value=apartment.apartment_id,
+                                label=f"{apartment.name} ({apartment.apartment_id})",
+                            )
+                            for apartment in offered
+                        ],
+                        multiple=True,
+                        mode=SelectSelectorMode.DROPDOWN,
+                    )
+                )
+            }
+        )
+        return self.async_show_form(
+            step_id="gateway_apartments",
+            data_schema=schema,
+            errors=errors,
+            description_placeholders={
+                "gateway": self._gateway,
+                "site": entry.title,
+                "count": str(len(offered)),
+                "names": shown,
+            },
         )
 
     async def async_step_reauth(self, entry_data: Mapping[str, Any]) -> ConfigFlowResult:

@@ -23,6 +23,8 @@ class SiteRuntime:
     subsystems: dict[str, Subsystem] = field(default_factory=dict)
     platforms: list[Platform] = field(default_factory=list)
     """The entity platforms this site has entities on (forwarded at set-up, unloaded after)."""
+    reload_pending: bool = False
+    """A reload for a change of the entry is on its way (later changes wait for it)."""
 
     def subsystem[S: Subsystem](self, kind: type[S]) -> S:
         """Return the loaded subsystem of a kind, typed (for its own actions and websockets)."""

@@ -85,6 +85,17 @@ class SiteSubentryFlow(ConfigSubentryFlow):
             {"sections": sections, "__doc__": cls.__doc__, "__module__": cls.__module__},
         )
 
+    @classmethod
+    def data_for(cls, context: SectionContext, user_input: dict[str, Any]) -> dict[str, Any]:
+        """Return what the form would store for this input, defaults filled in.
+
+        For subentries added without the form (apartments a gateway announced): the same
+        schema, sections and normalization as a technician's entry, so both look alike.
+        """
+        flow = cls()
+        flow._section_context = context
+        return flow._normalized(flow._full_schema()(user_input))
+
     def form_schema(self) -> probatio.Schema:
         """Return the form; the class's schema unless it depends on what exists now."""
         return self.schema

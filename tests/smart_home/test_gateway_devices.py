@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Callable, Iterator
-from pathlib import Path
-import time
+from collections.abc import AsyncIterator, Iterator
 
 from homeassistant.config_entries import SOURCE_USER, ConfigSubentryData
 from homeassistant.const import CONF_NAME, STATE_OFF, STATE_ON, STATE_UNAVAILABLE
@@ -18,29 +16,14 @@ from custom_components.smart_quarter.const import DOMAIN
 from custom_components.smart_quarter.emergency.const import SUBENTRY_TYPE_APARTMENT
 from simulators.apartment_gateway import ApartmentGateway
 
-from ..common import site_entry
+from ..common import site_entry, wait_for
 from ..real_broker import Mosquitto, async_setup_mqtt
+from .conftest import BASE
 
 pytestmark = [pytest.mark.usefixtures("socket_enabled"), pytest.mark.timeout(60)]
 
-BASE = "smart_quarter/jena_lobeda"
 APARTMENT_ID = "01JAPARTMENT00000000000001"
 LIGHT = "light.gesundheitswohnung_1_wohnzimmer_licht"
-
-
-@pytest.fixture
-def expected_lingering_timers() -> bool:
-    """The mqtt integration unsubscribes after a cool-down on the loop's own clock."""
-    return True
-
-
-@pytest.fixture
-def broker(tmp_path: Path) -> Iterator[Mosquitto]:
-    """A real Mosquitto."""
-    mosquitto = Mosquitto(tmp_path)
-    mosquitto.start()
-    yield mosquitto
-    mosquitto.stop()
 
 
 @pytest.fixture
@@ -50,15 +33,6 @@ def gateway(broker: Mosquitto) -> Iterator[ApartmentGateway]:
     simulated.start()
     yield simulated
     simulated.stop()
-
-
-async def _wait(check: Callable[[], object], within: float = 10) -> bool:
-    deadline = time.monotonic() + within
-    while time.monotonic() < deadline:
-        if check():
-            return True
-        await asyncio.sleep(0.05)
-    return bool(check())
 
 
 @pytest.fixture
@@ -94,8 +68,8 @@ async def test_announced_devices_appear_and_follow_commands(
     hass: HomeAssistant, gateway: ApartmentGateway, site: MockConfigEntry
 ) -> None:
     """No reconfiguring: the gateway's devices come with entities; a light round trip."""
-    assert await _wait(lambda: hass.states.get(LIGHT) is not None)
-    assert await _wait(lambda: hass.states.get(LIGHT).state == STATE_OFF)
+    assert await wait_for(lambda: hass.states.get(LIGHT) is not None)
+    assert await wait_for(lambda: hass.states.get(LIGHT).state == STATE_OFF)
     power = hass.states.get("sensor.gesundheitswohnung_1_strom_power")
     assert power.state == "85.0"
     energy = hass.states.get("sensor.gesundheitswohnung_1_strom_energy")
@@ -108,12 +82,12 @@ async def test_announced_devices_appear_and_follow_commands(
     await hass.services.async_call(
         "light", "turn_on", {"entity_id": LIGHT, "brightness": 128}, blocking=True
     )
-    assert await _wait(lambda: hass.states.get(LIGHT).state == STATE_ON)
+    assert await wait_for(lambda: hass.states.get(LIGHT).state == STATE_ON)
     assert gateway.commands[-1] == ("whg-1", "licht-wohnzimmer", {"on": True, "brightness": 50})
     assert hass.states.get(LIGHT).attributes["brightness"] == 128
     bad = "light.gesundheitswohnung_1_bad_licht"
     await hass.services.async_call("light", "turn_on", {"entity_id": bad}, blocking=True)
-    assert await _wait(lambda: hass.states.get(bad).state == STATE_ON)
+    assert await wait_for(lambda: hass.states.get(bad).state == STATE_ON)
     assert hass.states.get(bad).attributes["supported_color_modes"] == ["onoff"]
 
 
@@ -121,12 +95,12 @@ async def test_gateway_offline_then_back_and_a_removed_device(
     hass: HomeAssistant, gateway: ApartmentGateway, site: MockConfigEntry
 ) -> None:
     """Offline → unavailable → back; a device the gateway drops is removed with its entities."""
-    assert await _wait(lambda: hass.states.get(LIGHT) is not None)
-    assert await _wait(lambda: hass.states.get(LIGHT).state == STATE_OFF)
+    assert await wait_for(lambda: hass.states.get(LIGHT) is not None)
+    assert await wait_for(lambda: hass.states.get(LIGHT).state == STATE_OFF)
     gateway.client.publish(f"{BASE}/gateway/gw-1/status", "offline", qos=1, retain=True)
-    assert await _wait(lambda: hass.states.get(LIGHT).state == STATE_UNAVAILABLE)
+    assert await wait_for(lambda: hass.states.get(LIGHT).state == STATE_UNAVAILABLE)
     gateway.client.publish(f"{BASE}/gateway/gw-1/status", "online", qos=1, retain=True)
-    assert await _wait(lambda: hass.states.get(LIGHT).state == STATE_OFF)
+    assert await wait_for(lambda: hass.states.get(LIGHT).state == STATE_OFF)
 
     gateway.client.publish(f"{BASE}/gateway/gw-1/status", "kaputt", qos=1, retain=False)
     await asyncio.sleep(0.3)  # malformed: ignored
@@ -134,7 +108,7 @@ async def test_gateway_offline_then_back_and_a_removed_device(
     assert site.runtime_data.subsystems["smart_home"].malformed == 1  # type: ignore[attr-defined]
 
     gateway.remove_device("whg-1", "licht-wohnzimmer")
-    assert await _wait(lambda: er.async_get(hass).async_get(LIGHT) is None)
+    assert await wait_for(lambda: er.async_get(hass).async_get(LIGHT) is None)
     identifier = f"{APARTMENT_ID}-gw-licht-wohnzimmer"
     assert (
         dr.async_get(hass).async_get_device_by_identifier((DOMAIN, identifier), site.entry_id)
@@ -168,7 +142,7 @@ async def test_every_device_type_round_trip(
 ) -> None:
     """Heating, care bed, kitchen, blind, lock and the wheelchair: state in, command out."""
     climate = "climate.gesundheitswohnung_1_wohnzimmer_heizung"
-    assert await _wait(lambda: (s := hass.states.get(climate)) is not None and s.state == "heat")
+    assert await wait_for(lambda: (s := hass.states.get(climate)) is not None and s.state == "heat")
     assert hass.states.get(climate).attributes["current_temperature"] == 20.5
     await hass.services.async_call(
         "climate", "set_temperature", {"entity_id": climate, "temperature": 22.5}, blocking=True
@@ -176,27 +150,27 @@ async def test_every_device_type_round_trip(
     await hass.services.async_call(
         "climate", "set_preset_mode", {"entity_id": climate, "preset_mode": "eco"}, blocking=True
     )
-    assert await _wait(lambda: hass.states.get(climate).attributes["preset_mode"] == "eco")
+    assert await wait_for(lambda: hass.states.get(climate).attributes["preset_mode"] == "eco")
     assert hass.states.get(climate).attributes["temperature"] == 22.5
 
     head = "number.gesundheitswohnung_1_schlafzimmer_pflegebett_head_section"
     await hass.services.async_call(
         "number", "set_value", {"entity_id": head, "value": 30}, blocking=True
     )
-    assert await _wait(lambda: hass.states.get(head).state == "30.0")
+    assert await wait_for(lambda: hass.states.get(head).state == "30.0")
     kitchen = "number.gesundheitswohnung_1_kuche_kuchenzeile_height"
     await hass.services.async_call(
         "number", "set_value", {"entity_id": kitchen, "value": 80}, blocking=True
     )
-    assert await _wait(lambda: hass.states.get(kitchen).state == "80.0")
+    assert await wait_for(lambda: hass.states.get(kitchen).state == "80.0")
 
     blind = "cover.gesundheitswohnung_1_wohnzimmer_rollladen"
     await hass.services.async_call("cover", "close_cover", {"entity_id": blind}, blocking=True)
-    assert await _wait(lambda: hass.states.get(blind).state == "closed")
+    assert await wait_for(lambda: hass.states.get(blind).state == "closed")
     lock = "lock.gesundheitswohnung_1_flur_wohnungstur"
     assert hass.states.get(lock).state == "locked"
     await hass.services.async_call("lock", "unlock", {"entity_id": lock}, blocking=True)
-    assert await _wait(lambda: hass.states.get(lock).state == "unlocked")
+    assert await wait_for(lambda: hass.states.get(lock).state == "unlocked")
     assert hass.states.get("binary_sensor.gesundheitswohnung_1_e_rollstuhl_rented").state == "off"
     assert hass.states.get("sensor.gesundheitswohnung_1_e_rollstuhl_battery").state == "100.0"
     assert ("whg-1", "pflegebett", {"head": 30.0}) in gateway.commands

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 import json
-from pathlib import Path
 
 import pytest
 
@@ -12,19 +10,9 @@ from custom_components.smart_quarter.smart_home import gateway_protocol as gp
 from simulators.apartment_gateway import ApartmentGateway
 
 from ..real_broker import Client, Mosquitto
+from .conftest import BASE
 
 pytestmark = pytest.mark.usefixtures("socket_enabled")
-
-BASE = "smart_quarter/jena_lobeda"
-
-
-@pytest.fixture
-def broker(tmp_path: Path) -> Iterator[Mosquitto]:
-    """A real Mosquitto."""
-    mosquitto = Mosquitto(tmp_path)
-    mosquitto.start()
-    yield mosquitto
-    mosquitto.stop()
 
 
 def test_announcements_states_and_commands(broker: Mosquitto) -> None:

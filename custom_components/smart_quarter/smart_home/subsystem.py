@@ -4,6 +4,10 @@ An apartment is linked to the gateway by its id there (the apartment form's "sma
 section). Whatever the gateway announces for it becomes a device with entities at once;
 a device the gateway no longer lists is removed with its entities. While the gateway is
 offline (its last will), its devices are unavailable.
+
+A gateway also announces the apartments it serves. Those no apartment of the site is linked
+to yet are offered in one discovery flow per gateway ("Gateway gw-1 serves 248 new
+apartments"), which adds all of them in one step - 250 apartments are not 250 flows.
 """
 
 from __future__ import annotations
@@ -12,10 +16,14 @@ from collections.abc import Iterable, Mapping
 import logging
 from typing import Any, ClassVar, override
 
-from homeassistant.config_entries import ConfigSubentry, ConfigSubentryFlow
+from homeassistant.config_entries import (
+    SOURCE_INTEGRATION_DISCOVERY,
+    ConfigSubentry,
+    ConfigSubentryFlow,
+)
 from homeassistant.const import Platform
 from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
-from homeassistant.helpers import device_registry as dr
+from homeassistant.helpers import device_registry as dr, discovery_flow
 from homeassistant.helpers.device_registry import DeviceInfo as RegistryDeviceInfo
 from homeassistant.helpers.dispatcher import async_dispatcher_send
 
@@ -26,7 +34,7 @@ from ..runtime import SmartQuarterConfigEntry
 from ..subentry_flow import SubentrySection
 from ..subsystem import Subsystem
 from . import entities, gateway_protocol as gp
-from .const import CONF_GATEWAY_APARTMENT, SECTION
+from .const import CONF_GATEWAY_APARTMENT, DISCOVERY_ENTRY_ID, DISCOVERY_GATEWAY, SECTION
 from .section import APARTMENT_SECTION
 
 _LOGGER = logging.getLogger(__name__)
@@ -118,6 +126,8 @@ class SmartHomeSubsystem(Subsystem):
         """Gateway apartment id -> its devices by the gateway's device id."""
         self._gateway_of: dict[str, str] = {}
         self._gateways_online: dict[str, bool] = {}
+        self.announced: dict[str, list[gp.ApartmentInfo]] = {}
+        """Gateway id -> the apartments it serves, as it last said."""
         self._unsubscribe: list[CALLBACK_TYPE] = []
         self.malformed = 0
 
@@ -141,12 +151,18 @@ class SmartHomeSubsystem(Subsystem):
             gateway_id = subentry.data[SECTION][CONF_GATEWAY_APARTMENT]
             self.apartments[gateway_id] = subentry
             self.devices[gateway_id] = {}
-        if not self.apartments:
-            return
-        from homeassistant.components import mqtt  # noqa: PLC0415 - only sites with gateways
+        # In the background: a site does not wait for MQTT (the emergency path reports a
+        # broker that never comes); its gateway devices appear once MQTT is there.
+        self.entry.async_create_background_task(
+            self.hass, self._async_subscribe(), f"{DOMAIN} gateway subscriptions"
+        )
+
+    async def _async_subscribe(self) -> None:
+        from homeassistant.components import mqtt  # noqa: PLC0415 - only sites with MQTT
 
         if not await mqtt.async_wait_for_mqtt_client(self.hass):
-            _LOGGER.error("MQTT is not available: the apartments' gateway cannot be heard")
+            if self.apartments:
+                _LOGGER.error("MQTT is not available: the apartments' gateway cannot be heard")
             return
         for topic in gp.subscriptions(self.base):
             self._unsubscribe.append(
@@ -185,8 +201,12 @@ class SmartHomeSubsystem(Subsystem):
                     if gateway == topic.gateway:
                         self._changed(self.devices.get(gateway_id, {}).values())
             case "gateway_apartments":
-                for apartment in gp.parse_apartments(payload):
-                    self._gateway_of[apartment.apartment_id] = str(topic.gateway)
+                gateway = str(topic.gateway)
+                self.announced[gateway] = gp.parse_apartments(payload)
+                for apartment in self.announced[gateway]:
+                    self._gateway_of[apartment.apartment_id] = gateway
+                if self.unlinked_apartments(gateway):
+                    self._offer(gateway)
             case "devices" if topic.apartment in self.apartments:
                 self._devices(str(topic.apartment), gp.parse_devices(payload))
             case "state" if topic.apartment in self.apartments:
@@ -194,6 +214,24 @@ class SmartHomeSubsystem(Subsystem):
                 if device is not None and payload:
                     device.state = gp.parse_state(device.info.type, payload)
                     self._changed([device])
+
+    def unlinked_apartments(self, gateway: str) -> list[gp.ApartmentInfo]:
+        """Return the apartments a gateway serves that no apartment of the site is linked to."""
+        linked = {
+            (subentry.data.get(SECTION) or {}).get(CONF_GATEWAY_APARTMENT)
+            for subentry in self.entry.subentries.values()
+            if subentry.subentry_type == SUBENTRY_TYPE_APARTMENT
+        }
+        return [a for a in self.announced.get(gateway, []) if a.apartment_id not in linked]
+
+    def _offer(self, gateway: str) -> None:
+        """Offer the gateway's new apartments for adding (one flow per site and gateway)."""
+        discovery_flow.async_create_flow(
+            self.hass,
+            DOMAIN,
+            {"source": SOURCE_INTEGRATION_DISCOVERY},
+            {DISCOVERY_ENTRY_ID: self.entry.entry_id, DISCOVERY_GATEWAY: gateway},
+        )
 
     def _devices(self, gateway_id: str, announced: list[gp.DeviceInfo]) -> None:
         known = self.devices[gateway_id]
@@ -274,5 +312,6 @@ class SmartHomeSubsystem(Subsystem):
             "apartments": len(self.apartments),
             "devices": sum(len(known) for known in self.devices.values()),
             "gateways_online": dict(self._gateways_online),
+            "apartments_announced": {g: len(a) for g, a in self.announced.items()},
             "malformed": self.malformed,
         }
