@@ -152,6 +152,12 @@ class ApartmentGateway:
             state = dict(self.states[apartment, device])
         self._publish(f"{self.base}/apartment/{apartment}/{device}/state", state)
 
+    def set_state(self, apartment: str, device: str, **values: Any) -> None:
+        """Change a device's state as the device itself would (a meter counts) and publish it."""
+        with self._lock:
+            self.states[apartment, device].update(values)
+        self.publish_state(apartment, device)
+
     def remove_device(self, apartment: str, device: str) -> None:
         """Take a device out (its list shrinks; its retained state is cleared)."""
         self.devices = tuple(d for d in self.devices if d["id"] != device)

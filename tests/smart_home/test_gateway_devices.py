@@ -130,9 +130,26 @@ async def test_the_apartment_form_links_it_to_the_gateway(hass: HomeAssistant) -
     assert result["errors"] == {"base": "invalid_gateway_apartment"}
     result = await hass.config_entries.subentries.async_configure(
         result["flow_id"],
+        {
+            CONF_NAME: "Wohnung 4.12",
+            "smart_home": {
+                "gateway_apartment": "whg-0412",
+                "comfort_temperature": 20,
+                "setback_temperature": 20.5,
+            },
+        },
+    )
+    assert result["errors"] == {"base": "setback_above_comfort"}
+    result = await hass.config_entries.subentries.async_configure(
+        result["flow_id"],
         {CONF_NAME: "Wohnung 4.12", "smart_home": {"gateway_apartment": "whg-0412"}},
     )
-    assert result["data"]["smart_home"] == {"gateway_apartment": "whg-0412"}
+    # The stay temperatures a technician did not touch: comfort 21.5 °C, setback 17 °C.
+    assert result["data"]["smart_home"] == {
+        "gateway_apartment": "whg-0412",
+        "comfort_temperature": 21.5,
+        "setback_temperature": 17.0,
+    }
     await hass.async_block_till_done()
     await hass.config_entries.async_unload(entry.entry_id)
 

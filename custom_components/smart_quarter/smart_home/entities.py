@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Awaitable, Sequence
 from typing import TYPE_CHECKING
 
 from homeassistant.components.binary_sensor.const import BinarySensorDeviceClass
@@ -18,10 +18,13 @@ from ..cover import SmartQuarterCoverEntityDescription
 from ..light import SmartQuarterLightEntityDescription
 from ..lock import SmartQuarterLockEntityDescription
 from ..number import SmartQuarterNumberEntityDescription
+from ..select import SmartQuarterSelectEntityDescription
 from ..sensor import SmartQuarterSensorEntityDescription
 from .gateway_protocol import DeviceInfo, DeviceType
+from .stay import ApartmentMode
 
 if TYPE_CHECKING:
+    from .stays import ApartmentStay
     from .subsystem import GatewayDevice
 
 
@@ -161,3 +164,37 @@ DESCRIPTIONS: dict[tuple[Platform, DeviceType], Sequence[EntityDescription]] = {
 def descriptions(platform: Platform, info: DeviceInfo) -> Sequence[EntityDescription]:
     """Return the entities of a gateway device of a type, for one platform."""
     return DESCRIPTIONS.get((platform, info.type), ())
+
+
+def _select_mode(stay: ApartmentStay, option: str) -> Awaitable[None]:
+    return stay.async_select(option)
+
+
+STAY_SELECT: tuple[SmartQuarterSelectEntityDescription, ...] = (
+    SmartQuarterSelectEntityDescription(
+        key="mode",
+        translation_key="apartment_mode",
+        options=[mode.value for mode in ApartmentMode],
+        current_fn=lambda stay: stay.mode,
+        select_fn=_select_mode,
+    ),
+)
+
+STAY_SENSORS: tuple[SmartQuarterSensorEntityDescription, ...] = (
+    # For billing: the kWh of the current (or last) stay; it starts from 0 at check-in.
+    SmartQuarterSensorEntityDescription(
+        key="stay_energy",
+        translation_key="stay_energy",
+        device_class=SensorDeviceClass.ENERGY,
+        native_unit_of_measurement=UnitOfEnergy.KILO_WATT_HOUR,
+        state_class=SensorStateClass.TOTAL,
+        suggested_display_precision=1,
+        value_fn=lambda stay: stay.stay.stay_energy,
+        last_reset_fn=lambda stay: stay.stay.stay_started,
+    ),
+)
+
+STAYS: dict[Platform, Sequence[EntityDescription]] = {
+    Platform.SELECT: STAY_SELECT,
+    Platform.SENSOR: STAY_SENSORS,
+}

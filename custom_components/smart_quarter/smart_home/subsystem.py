@@ -12,7 +12,7 @@ apartments"), which adds all of them in one step - 250 apartments are not 250 fl
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 import logging
 from typing import Any, ClassVar, override
 
@@ -36,6 +36,7 @@ from ..subsystem import Subsystem
 from . import entities, gateway_protocol as gp
 from .const import CONF_GATEWAY_APARTMENT, DISCOVERY_ENTRY_ID, DISCOVERY_GATEWAY, SECTION
 from .section import APARTMENT_SECTION
+from .stays import ApartmentStay, StayManager, async_remove_stays
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -113,6 +114,7 @@ class SmartHomeSubsystem(Subsystem):
             Platform.LIGHT,
             Platform.LOCK,
             Platform.NUMBER,
+            Platform.SELECT,
             Platform.SENSOR,
         }
     )
@@ -130,6 +132,7 @@ class SmartHomeSubsystem(Subsystem):
         """Gateway id -> the apartments it serves, as it last said."""
         self._unsubscribe: list[CALLBACK_TYPE] = []
         self.malformed = 0
+        self.stays = StayManager(hass, entry.entry_id)
 
     @property
     def base(self) -> str:
@@ -151,6 +154,13 @@ class SmartHomeSubsystem(Subsystem):
             gateway_id = subentry.data[SECTION][CONF_GATEWAY_APARTMENT]
             self.apartments[gateway_id] = subentry
             self.devices[gateway_id] = {}
+        await self.stays.async_setup(
+            [
+                ApartmentStay(self.stays, subentry, self._devices_of(gateway_id), hours)
+                for gateway_id, subentry in self.apartments.items()
+                if (hours := StayManager.takes_stays(subentry)) is not None
+            ]
+        )
         # In the background: a site does not wait for MQTT (the emergency path reports a
         # broker that never comes); its gateway devices appear once MQTT is there.
         self.entry.async_create_background_task(
@@ -171,10 +181,19 @@ class SmartHomeSubsystem(Subsystem):
                 )
             )
 
+    def _devices_of(self, gateway_id: str) -> Callable[[], Mapping[str, GatewayDevice]]:
+        return lambda: self.devices.get(gateway_id, {})
+
     @override
     async def async_unload(self) -> None:
         while self._unsubscribe:
             self._unsubscribe.pop()()
+        await self.stays.async_unload()
+
+    @override
+    @classmethod
+    async def async_remove_site(cls, hass: HomeAssistant, entry_id: str) -> None:
+        await async_remove_stays(hass, entry_id)
 
     def gateway_online(self, apartment: ConfigSubentry) -> bool:
         """Whether the gateway serving the apartment is online (unknown gateway: yes)."""
@@ -212,8 +231,13 @@ class SmartHomeSubsystem(Subsystem):
             case "state" if topic.apartment in self.apartments:
                 device = self.devices[str(topic.apartment)].get(str(topic.device))
                 if device is not None and payload:
-                    device.state = gp.parse_state(device.info.type, payload)
-                    self._changed([device])
+                    self._state(device, gp.parse_state(device.info.type, payload))
+
+    def _state(self, device: GatewayDevice, state: dict[str, Any]) -> None:
+        device.state = state
+        self._changed([device])
+        if device.info.type is gp.DeviceType.METER:
+            self.stays.meter_changed(device.apartment.subentry_id)
 
     def unlinked_apartments(self, gateway: str) -> list[gp.ApartmentInfo]:
         """Return the apartments a gateway serves that no apartment of the site is linked to."""
@@ -288,6 +312,9 @@ class SmartHomeSubsystem(Subsystem):
 
     @override
     def entity_groups(self, platform: Platform) -> Iterable[EntityGroup]:
+        if stay_descriptions := entities.STAYS.get(platform):
+            for stay in self.stays.by_apartment.values():
+                yield EntityGroup(stay.apartment, stay, stay_descriptions)
         for known in self.devices.values():
             for device in known.values():
                 yield from self._groups(platform, device)
@@ -314,4 +341,5 @@ class SmartHomeSubsystem(Subsystem):
             "gateways_online": dict(self._gateways_online),
             "apartments_announced": {g: len(a) for g, a in self.announced.items()},
             "malformed": self.malformed,
+            "stays": self.stays.diagnostics(),
         }
