@@ -14,12 +14,13 @@ from .booking.subsystem import BookingSubsystem
 from .booking.websocket import async_setup_websocket as async_setup_booking_websocket
 from .emergency.services import async_setup_services as async_setup_emergency_services
 from .emergency.subsystem import EmergencySubsystem
-from .emergency.voice import async_setup_voice
+from .emergency.voice import async_setup_voice as async_setup_emergency_voice
 from .facade.services import async_setup_services as async_setup_facade_services
 from .facade.subsystem import FacadeSubsystem
 from .robot.services import async_setup_services as async_setup_robot_services
 from .robot.subsystem import RobotSubsystem
 from .smart_home.subsystem import SmartHomeSubsystem
+from .smart_home.voice import async_setup_voice as async_setup_apartment_voice
 from .subentry_flow import SiteSubentryFlow, SubentrySection
 from .subsystem import OptionsStep, Subsystem
 from .telemedicine.services import async_setup_services as async_setup_telemedicine_services
@@ -40,7 +41,7 @@ SUBSYSTEMS: tuple[type[Subsystem], ...] = (
 # language.
 SERVICE_SETUPS: tuple[Callable[[HomeAssistant], None], ...] = (
     async_setup_emergency_services,
-    async_setup_voice,
+    async_setup_emergency_voice,
     async_setup_facade_services,
     async_setup_telemedicine_services,
     async_setup_telemedicine_websocket,
@@ -48,6 +49,7 @@ SERVICE_SETUPS: tuple[Callable[[HomeAssistant], None], ...] = (
     async_setup_booking_websocket,
     async_setup_booking_feed,
     async_setup_robot_services,
+    async_setup_apartment_voice,
 )
 
 PLATFORMS: list[Platform] = sorted(

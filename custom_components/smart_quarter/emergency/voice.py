@@ -15,11 +15,11 @@ import logging
 from typing import TYPE_CHECKING
 
 from homeassistant.config_entries import ConfigEntryState
-from homeassistant.const import EVENT_COMPONENT_LOADED
-from homeassistant.core import Event, HomeAssistant, callback
+from homeassistant.core import HomeAssistant, callback
 from homeassistant.exceptions import ServiceValidationError
-from homeassistant.helpers import device_registry as dr, entity_registry as er
+from homeassistant.helpers import device_registry as dr
 
+from ..assist import async_when_conversation_loaded, satellite_area
 from ..const import DOMAIN
 from .lifecycle import AlarmState
 from .notices import Notices
@@ -32,23 +32,12 @@ if TYPE_CHECKING:
     from .subjects import ApartmentEmergency
 
 _LOGGER = logging.getLogger(__name__)
-CONVERSATION = "conversation"
 
 
 @callback
 def async_setup_voice(hass: HomeAssistant) -> None:
     """Register the sentences now, or as soon as the conversation integration is loaded."""
-    if CONVERSATION in hass.config.components:
-        _register(hass)
-        return
-
-    @callback
-    def _loaded(event: Event) -> None:
-        if event.data.get("component") == CONVERSATION:
-            unsubscribe()
-            _register(hass)
-
-    unsubscribe = hass.bus.async_listen(EVENT_COMPONENT_LOADED, _loaded)
+    async_when_conversation_loaded(hass, _register)
 
 
 @callback
@@ -107,7 +96,7 @@ def _apartment_of(hass: HomeAssistant, user_input: ConversationInput) -> Apartme
         if entry.state is ConfigEntryState.LOADED
         for apartment in entry.runtime_data.subsystem(EmergencySubsystem).apartments.values()
     ]
-    area = _satellite_area(hass, user_input)
+    area = satellite_area(hass, user_input)
     if area is not None:
         devices = dr.async_get(hass)
         for entry_id, apartment in apartments:
@@ -117,16 +106,3 @@ def _apartment_of(hass: HomeAssistant, user_input: ConversationInput) -> Apartme
             if device is not None and device.area_id == area:
                 return apartment
     return apartments[0][1] if len(apartments) == 1 else None
-
-
-def _satellite_area(hass: HomeAssistant, user_input: ConversationInput) -> str | None:
-    devices = dr.async_get(hass)
-    if user_input.device_id and (device := devices.async_get(user_input.device_id)):
-        return device.area_id
-    entity = er.async_get(hass).async_get(user_input.satellite_id or "")
-    if entity is None:
-        return None
-    if entity.area_id:
-        return entity.area_id
-    device = devices.async_get(entity.device_id) if entity.device_id else None
-    return device.area_id if device else None

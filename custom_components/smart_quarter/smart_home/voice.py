@@ -1,0 +1,320 @@
+"""The guest's voice in the apartment (Assist): bed, kitchen, lights, heating, the next appointment.
+
+Registered with Home Assistant's conversation agent as trigger sentences (German and English,
+see voice_phrases). Everything acts on the apartment the voice satellite is in: the apartment
+whose device, or one of whose gateway devices, shares the satellite's area (or, with a single
+apartment in all of Home Assistant, that one). So "Licht aus" never reaches a neighbour's
+lights, which Home Assistant's built-in intents could do with 250 "Wohnzimmer" in the quarter.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+import logging
+from typing import TYPE_CHECKING
+
+from homeassistant.config_entries import ConfigEntryState, ConfigSubentry
+from homeassistant.const import Platform
+from homeassistant.core import HomeAssistant, callback
+from homeassistant.exceptions import HomeAssistantError
+from homeassistant.helpers import area_registry as ar, device_registry as dr, entity_registry as er
+from homeassistant.util import dt as dt_util
+
+from ..assist import async_when_conversation_loaded, satellite_area
+from ..const import DOMAIN
+from . import voice_phrases as vp
+from .gateway_protocol import DeviceType
+from .voice_phrases import Command
+
+if TYPE_CHECKING:
+    from hassil.recognize import RecognizeResult
+    from homeassistant.components.conversation import ConversationInput
+
+    from .subsystem import GatewayDevice, SmartHomeSubsystem
+
+_LOGGER = logging.getLogger(__name__)
+
+# The range each moved value keeps to (the gateway clamps too; this lets us say "no further").
+LIMITS: dict[str, tuple[float, float]] = {"height": (0, 100), "head": (0, 70), "target": (5, 30)}
+MOVED: dict[Command, DeviceType] = {
+    Command.BED_UP: DeviceType.BED,
+    Command.BED_DOWN: DeviceType.BED,
+    Command.HEAD_UP: DeviceType.BED,
+    Command.HEAD_DOWN: DeviceType.BED,
+    Command.KITCHEN_UP: DeviceType.KITCHEN,
+    Command.KITCHEN_DOWN: DeviceType.KITCHEN,
+}
+GUEST_APPOINTMENT_KEY = "guest_next_appointment"
+"""The booking subsystem's sensor of an apartment guest's next appointment (its unique id)."""
+# The robot subsystem's documented parts used here: its subentry type, the apartment a robot
+# serves (its form), and its go-to action.
+ROBOT_SUBENTRY = "robot"
+ROBOT_APARTMENT = "apartment"
+ROBOT_GOTO = "robot_goto"
+DEFAULT_ROOM = "Wohnzimmer"
+"""Where the robot goes when the satellite's area is no room of the apartment."""
+
+
+class Apartment:
+    """The apartment a sentence was heard in, with what the handlers need of it."""
+
+    def __init__(
+        self,
+        hass: HomeAssistant,
+        subsystem: SmartHomeSubsystem,
+        subentry: ConfigSubentry,
+        gateway_id: str,
+        area: str | None,
+    ) -> None:
+        """Hold the apartment and the satellite's area."""
+        self.hass = hass
+        self.subsystem = subsystem
+        self.subentry = subentry
+        self.gateway_id = gateway_id
+        self.area = area
+
+    def devices(self, kind: DeviceType, room: str | None = None) -> list[GatewayDevice]:
+        """Return its devices of a type, in a room when one is named."""
+        found = [
+            device
+            for device in self.subsystem.devices.get(self.gateway_id, {}).values()
+            if device.info.type is kind
+        ]
+        if room is None:
+            return found
+        return [device for device in found if _same_room(device.info.room, room)]
+
+    def in_satellite_area(self, devices: list[GatewayDevice]) -> list[GatewayDevice]:
+        """Return those of the devices in the satellite's area (all if none is)."""
+        registry = dr.async_get(self.hass)
+        entry_id = self.subsystem.entry.entry_id
+        here = [
+            device
+            for device in devices
+            if self.area is not None
+            and (
+                found := registry.async_get_device_by_identifier(
+                    (DOMAIN, device.identifier), entry_id
+                )
+            )
+            and found.area_id == self.area
+        ]
+        return here or devices
+
+
+def _same_room(name: str | None, said: str) -> bool:
+    if not name:
+        return False
+    name, said = name.casefold(), said.strip().casefold()
+    return name == said or name.startswith(said) or said.startswith(name)
+
+
+@callback
+def async_setup_voice(hass: HomeAssistant) -> None:
+    """Register the sentences now, or once the conversation integration is loaded."""
+    async_when_conversation_loaded(hass, _register)
+
+
+@callback
+def _register(hass: HomeAssistant) -> None:
+    from homeassistant.components.conversation.agent_manager import get_agent_manager  # noqa: PLC0415
+
+    manager = get_agent_manager(hass)
+    for command, sentences in vp.SENTENCES.items():
+        manager.register_trigger(sentences, _handler(hass, command))
+
+
+def _handler(
+    hass: HomeAssistant, command: Command
+) -> Callable[[ConversationInput, RecognizeResult], Awaitable[str]]:
+    async def handle(user_input: ConversationInput, result: RecognizeResult) -> str:
+        language = user_input.language
+        apartment = _apartment_of(hass, user_input)
+        if apartment is None:
+            return vp.answer(language, "no_apartment")
+        room = result.entities["room"].value if "room" in result.entities else None
+        try:
+            return await _answer(apartment, command, language, str(room) if room else None)
+        except HomeAssistantError as err:
+            _LOGGER.warning("Voice command %r not carried out: %s", user_input.text, err)
+            return vp.answer(language, "unreachable")
+
+    return handle
+
+
+async def _answer(apartment: Apartment, command: Command, language: str, room: str | None) -> str:
+    if room is not None and not any(
+        _same_room(device.info.room, room)
+        for device in apartment.subsystem.devices.get(apartment.gateway_id, {}).values()
+    ):
+        return vp.answer(language, "no_room", room=room)
+    if (handler := HANDLERS.get(command)) is not None:
+        return await handler(apartment, command, language, room)
+    return await _move(apartment, command, language, room)
+
+
+async def _move(apartment: Apartment, command: Command, language: str, _room: str | None) -> str:
+    devices = apartment.devices(MOVED[command])
+    if not devices:
+        return vp.answer(language, "no_device")
+    device = devices[0]
+    key, step = vp.STEP[command]
+    current = device.value(key)
+    if not device.available or not isinstance(current, int | float):
+        return vp.answer(language, "unreachable")
+    low, high = LIMITS[key]
+    wanted = min(high, max(low, current + step))
+    if wanted == current:
+        return vp.answer(language, "at_limit")
+    await device.async_command(**{key: wanted})
+    return vp.answer(language, command.value)
+
+
+async def _lights(apartment: Apartment, command: Command, language: str, room: str | None) -> str:
+    lights = apartment.devices(DeviceType.LIGHT, room)
+    if not lights:
+        return vp.answer(language, "no_device")
+    on = command is Command.LIGHTS_ON
+    # "Licht an" without a room: where the guest is; "Licht aus": everywhere (bedtime).
+    if room is None and on:
+        lights = apartment.in_satellite_area(lights)
+    for light in lights:
+        await light.async_command(on=on)
+    return vp.answer(language, command.value)
+
+
+async def _heating(apartment: Apartment, command: Command, language: str, room: str | None) -> str:
+    heaters = [d for d in apartment.devices(DeviceType.CLIMATE, room) if d.available]
+    if not heaters:
+        return vp.answer(language, "no_device")
+    _key, step = vp.STEP[command]
+    low, high = LIMITS["target"]
+    targets: list[float] = []
+    for heater in heaters:
+        target = heater.value("target")
+        if isinstance(target, int | float):
+            targets.append(min(high, max(low, target + step)))
+            await heater.async_command(target=targets[-1])
+    if not targets:
+        return vp.answer(language, "unreachable")
+    return vp.answer(language, command.value, target=vp.number(language, max(targets)))
+
+
+async def _temperatures(
+    apartment: Apartment, _command: Command, language: str, room: str | None
+) -> str:
+    readings = [
+        (heater.info.room or heater.info.name, float(current))
+        for heater in apartment.devices(DeviceType.CLIMATE, room)
+        if heater.available and isinstance(current := heater.value("current"), int | float)
+    ]
+    if not readings:
+        return vp.answer(language, "unreachable")
+    return vp.temperatures(language, readings)
+
+
+async def _next_appointment(
+    apartment: Apartment, _command: Command, language: str, _room: str | None
+) -> str:
+    entity_id = er.async_get(apartment.hass).async_get_entity_id(
+        Platform.SENSOR, DOMAIN, f"{apartment.subentry.subentry_id}-{GUEST_APPOINTMENT_KEY}"
+    )
+    state = apartment.hass.states.get(entity_id) if entity_id else None
+    start = dt_util.parse_datetime(state.state) if state else None
+    if state is None or start is None:
+        return vp.answer(language, "no_appointment")
+    when = vp.when(language, dt_util.as_local(start), dt_util.now())
+    if room := state.attributes.get("room"):
+        return vp.answer(language, "next_appointment", when=when, room=str(room))
+    return vp.answer(language, "next_appointment_no_room", when=when)
+
+
+async def _robot_come(
+    apartment: Apartment, _command: Command, language: str, _room: str | None
+) -> str:
+    """Send the apartment's robot to the guest's room (the satellite's area), not waiting."""
+    hass = apartment.hass
+    entry = apartment.subsystem.entry
+    robot = next(
+        (
+            subentry
+            for subentry in entry.subentries.values()
+            if subentry.subentry_type == ROBOT_SUBENTRY
+            and subentry.data.get(ROBOT_APARTMENT) == apartment.subentry.subentry_id
+        ),
+        None,
+    )
+    device = (
+        dr.async_get(hass).async_get_device_by_identifier(
+            (DOMAIN, robot.subentry_id), entry.entry_id
+        )
+        if robot
+        else None
+    )
+    if device is None:
+        return vp.answer(language, "no_robot")
+    room = _room_of_area(apartment) or DEFAULT_ROOM
+
+    async def _go() -> None:
+        try:
+            await hass.services.async_call(
+                DOMAIN, ROBOT_GOTO, {"device_id": device.id, "location": room}, blocking=True
+            )
+        except HomeAssistantError as err:
+            _LOGGER.warning("The robot could not come to %s: %s", room, err)
+
+    # The go-to lasts until the robot arrives; the guest hears the answer at once.
+    hass.async_create_background_task(_go(), f"{DOMAIN} robot comes to the guest")
+    return vp.answer(language, "robot_come", room=room)
+
+
+def _room_of_area(apartment: Apartment) -> str | None:
+    """Return the room the satellite is in ("Gesundheitswohnung 1 Schlafzimmer" -> Schlafzimmer)."""
+    if (
+        apartment.area is None
+        or (area := ar.async_get(apartment.hass).async_get_area(apartment.area)) is None
+    ):
+        return None
+    room = area.name.removeprefix(apartment.subentry.title).strip()
+    return room or None
+
+
+type Handler = Callable[[Apartment, Command, str, str | None], Awaitable[str]]
+HANDLERS: dict[Command, Handler] = {
+    Command.LIGHTS_ON: _lights,
+    Command.LIGHTS_OFF: _lights,
+    Command.WARMER: _heating,
+    Command.COLDER: _heating,
+    Command.TEMPERATURE: _temperatures,
+    Command.NEXT_APPOINTMENT: _next_appointment,
+    Command.ROBOT_COME: _robot_come,
+}
+"""Commands with a handler of their own; the others move the bed or the kitchen."""
+
+
+def _apartment_of(hass: HomeAssistant, user_input: ConversationInput) -> Apartment | None:
+    """Return the apartment in the satellite's area, or the only apartment there is."""
+    from .subsystem import SmartHomeSubsystem  # noqa: PLC0415 - avoid an import cycle
+
+    candidates: dict[str, tuple[SmartHomeSubsystem, ConfigSubentry, str]] = {
+        subentry.subentry_id: (subsystem, subentry, gateway_id)
+        for entry in hass.config_entries.async_entries(DOMAIN)
+        if entry.state is ConfigEntryState.LOADED
+        for subsystem in (entry.runtime_data.subsystem(SmartHomeSubsystem),)
+        for gateway_id, subentry in subsystem.apartments.items()
+    }
+    area = satellite_area(hass, user_input)
+    found: tuple[SmartHomeSubsystem, ConfigSubentry, str] | None = None
+    if area is not None:
+        # Our devices in the satellite's area: the apartment's own, or its gateway devices'
+        # (their identifiers start with the apartment's subentry id).
+        for device in dr.async_entries_for_area(dr.async_get(hass), area):
+            for domain, identifier in device.identifiers:
+                if domain == DOMAIN and (hit := candidates.get(identifier.split("-gw-")[0])):
+                    found = hit
+                    break
+            if found:
+                break
+    if found is None and len(candidates) == 1:
+        found = next(iter(candidates.values()))
+    return Apartment(hass, *found, area) if found else None
