@@ -287,3 +287,26 @@ async def test_booking_check_in_drives_the_mode(
     await hass.async_block_till_done()
     assert hass.states.get(MODE).state == "cleaning"
     await hass.config_entries.async_unload(entry.entry_id)
+
+
+async def test_a_check_in_before_the_gateway_is_heard_waits_for_its_devices(
+    hass: HomeAssistant, broker: Mosquitto
+) -> None:
+    """Just after a start the devices are not known yet: the routine runs once they are."""
+    await async_setup_mqtt(hass, broker.port)
+    entry = stay_site()
+    entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+    fire(hass, EVENT_CHECKED_IN, entry)
+    await hass.async_block_till_done()
+    assert hass.states.get(MODE).state == "occupied"
+    late = ApartmentGateway(broker.port, BASE, apartments=["whg-1", "whg-2"])
+    late.start()
+    try:
+        assert await wait_for(lambda: set(HEATERS) <= set(commands_since(late, 0)))
+        assert commands_since(late, 0)["heizung-schlafzimmer"] == {"mode": "heat", "target": 22.0}
+    finally:
+        late.stop()
+        await hass.config_entries.async_unload(entry.entry_id)
+        await hass.async_block_till_done()

@@ -76,6 +76,9 @@ class ApartmentStay:
         self.cleaning_hours = cleaning_hours
         self.stay = Stay()
         self.routine_failures = 0
+        self.routine_pending = False
+        """The mode changed before the gateway listed the apartment's devices (just after a
+        start): its routine runs once they are known."""
 
     @property
     def update_signal(self) -> str:
@@ -191,6 +194,9 @@ class StayManager:
 
     async def _async_routine(self, stay: ApartmentStay, mode: ApartmentMode) -> None:
         """Heat for a guest, or set back and switch the lights off when nobody is there."""
+        stay.routine_pending = not stay.devices()
+        if stay.routine_pending:
+            return
         comfort = mode in COMFORT_MODES
         target = (
             stay.setting(CONF_COMFORT_TEMPERATURE, DEFAULT_COMFORT_TEMPERATURE)
@@ -220,6 +226,17 @@ class StayManager:
                 )
             elif isinstance(result, BaseException):
                 raise result
+
+    @callback
+    def devices_known(self, apartment_id: str) -> None:
+        """Run the routine a mode change left for when the apartment's devices are known."""
+        stay = self.by_apartment.get(apartment_id)
+        if stay is not None and stay.routine_pending:
+            self.hass.async_create_task(
+                self._async_routine(stay, stay.stay.mode),
+                f"{DOMAIN} stay routine",
+                eager_start=True,
+            )
 
     @callback
     def meter_changed(self, apartment_id: str) -> None:

@@ -282,6 +282,8 @@ class SmartHomeSubsystem(Subsystem):
                 async_dispatcher_send(
                     self.hass, new_groups_signal(self.entry.entry_id, platform), groups
                 )
+        if wanted:
+            self.stays.devices_known(apartment.subentry_id)
 
     def _changed(self, devices: Iterable[GatewayDevice]) -> None:
         for device in devices:
