@@ -278,6 +278,15 @@ class Demo:
             )
             await self.wait_until_loaded("smart_quarter")
 
+    async def subentry_id(self, site: dict[str, Any], subentry_type: str) -> str:
+        """Return the id of the site's (first) subentry of a type."""
+        subentries = await self.ws(
+            {"type": "config_entries/subentries/list", "entry_id": site["entry_id"]}
+        )
+        return str(
+            next(s["subentry_id"] for s in subentries if s["subentry_type"] == subentry_type)
+        )
+
     async def ensure_site(self, tv_user_id: str) -> None:
         sites = await self.entries("smart_quarter")
         if not sites:
@@ -303,11 +312,14 @@ class Demo:
         ):
             if any(sub["subentry_type"] == subentry_type for sub in subentries):
                 continue
+            form = dict(data)
+            if subentry_type == "robot":  # the robot serves the apartment ("Temi, komm zu mir")
+                form["apartment"] = await self.subentry_id(site, "apartment")
             print(f"bootstrap: adding the {subentry_type.replace('_', ' ')} '{data['name']}'")
             await self.run_flow(
                 "/api/config/config_entries/subentries/flow",
                 [site["entry_id"], subentry_type],
-                [data],
+                [form],
             )
         await self.wait_until_loaded("smart_quarter")
         subentries = await self.ws(
@@ -434,6 +446,16 @@ async def ensure_vitals_devices(demo: Demo, within: float = 90) -> None:
     raise SystemExit(f"bootstrap: the simulated Bluetooth devices were not discovered ({added})")
 
 
+async def ensure_guest_in(demo: Demo) -> None:
+    """The demo stay's guest is in: the apartment is occupied (the TV welcomes, heating on)."""
+    mode = "select.gesundheitswohnung_1_modus"
+    if (await demo.api("GET", f"/api/states/{mode}"))["state"] == "vacant":
+        print("bootstrap: the guest of Gesundheitswohnung 1 is in (mode: occupied)")
+        await demo.api(
+            "POST", "/api/services/select/select_option", {"entity_id": mode, "option": "occupied"}
+        )
+
+
 async def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--url", default="http://localhost:8123")
@@ -461,6 +483,7 @@ async def main() -> None:
         await demo.ensure_open_data(args.open_data_url)
         await ensure_vitals_devices(demo)
         await ensure_demo_bookings(demo)
+        await ensure_guest_in(demo)
         # Fresh values on the telemedicine dashboard (the same action as in the README).
         await demo.api("POST", "/api/services/smart_quarter_demo/measure_now", {})
         if demo._ws is not None:  # noqa: SLF001

@@ -115,6 +115,8 @@ def test_dashboards_load_and_use_only_core_cards() -> None:
         "grid",
         "history-graph",
         "statistics-graph",
+        "markdown",
+        "conditional",
     }
     # Our own cards (shipped in the integration's bundle) are the only others allowed.
     sources = (REPO / "custom_components" / "smart_quarter" / "frontend" / "src").glob("*.ts")
@@ -131,6 +133,7 @@ def test_dashboards_load_and_use_only_core_cards() -> None:
             for view in dashboard["views"]
             for section in view.get("sections", [{"cards": view.get("cards", [])}])
             for card in section["cards"]
+            for card in (card, card.get("card", card))  # a conditional card's card too
         ]
         assert cards, path
         assert {card["type"] for card in cards} <= core_cards | own_cards, path

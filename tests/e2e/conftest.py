@@ -6,11 +6,12 @@ tests that need the running demo live in files that sort before it.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 import json
 import os
 from pathlib import Path
+import shutil
 import signal
 import socket
 import subprocess
@@ -19,6 +20,7 @@ from typing import Any
 import urllib.parse
 import urllib.request
 
+from playwright.async_api import Browser, Page, async_playwright, expect
 import pytest
 import pytest_socket
 
@@ -132,3 +134,37 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Demo]:
     finally:
         if process.poll() is None:
             os.killpg(process.pid, signal.SIGKILL)
+
+
+ARTIFACTS = REPO / "test-artifacts"
+"""Screenshots kept for the people who look at a run."""
+
+
+def _chromium() -> str:
+    found = shutil.which("chromium") or shutil.which("chromium-browser")
+    assert found, "Debian's chromium is missing: scripts/setup installs it"
+    return found
+
+
+@pytest.fixture
+async def browser() -> AsyncIterator[Browser]:
+    """Debian's Chromium, headless (its own browser downloads are not reachable here).
+
+    The async API: Home Assistant's test plugin runs an event loop, where the sync API cannot.
+    """
+    async with async_playwright() as playwright:
+        browser = await playwright.chromium.launch(
+            executable_path=_chromium(), headless=True, args=["--no-sandbox"]
+        )
+        yield browser
+        await browser.close()
+
+
+async def log_in_page(page: Page, demo: Demo, username: str, password: str) -> None:
+    """Log in through Home Assistant's own login page."""
+    await page.goto(demo.url)
+    await page.locator("input[name='username']").first.fill(username)
+    await page.locator("input[type='password']").first.fill(password)
+    await page.keyboard.press("Enter")
+    await expect(page.locator("home-assistant")).to_be_attached(timeout=60_000)
+    await expect(page.locator("ha-sidebar")).to_be_attached(timeout=60_000)

@@ -7,55 +7,22 @@ screenshots stay in test-artifacts/ for the people who look at a failed run.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import date, datetime, timedelta
 import json
-import shutil
 import time
 from typing import Any
 import urllib.error
 import urllib.parse
 
-from playwright.async_api import Browser, Page, async_playwright, expect
+from playwright.async_api import Browser, Page, expect
 import pytest
 
-from .conftest import REPO, START_TIMEOUT, Demo
+from .conftest import ARTIFACTS, START_TIMEOUT, Demo, log_in_page
 
-ARTIFACTS = REPO / "test-artifacts"
 CALENDAR = "calendar.tmr_lobeda_buchungen"
 CODE = "E2E-PANEL-1"
 
 pytestmark = [pytest.mark.usefixtures("socket_enabled"), pytest.mark.timeout(START_TIMEOUT + 180)]
-
-
-def _chromium() -> str:
-    found = shutil.which("chromium") or shutil.which("chromium-browser")
-    assert found, "Debian's chromium is missing: scripts/setup installs it"
-    return found
-
-
-@pytest.fixture
-async def browser() -> AsyncIterator[Browser]:
-    """Debian's Chromium, headless (its own browser downloads are not reachable here).
-
-    The async API: Home Assistant's test plugin runs an event loop, where the sync API cannot.
-    """
-    async with async_playwright() as playwright:
-        browser = await playwright.chromium.launch(
-            executable_path=_chromium(), headless=True, args=["--no-sandbox"]
-        )
-        yield browser
-        await browser.close()
-
-
-async def _log_in(page: Page, demo: Demo, username: str, password: str) -> None:
-    """Log in through Home Assistant's own login page."""
-    await page.goto(demo.url)
-    await page.locator("input[name='username']").first.fill(username)
-    await page.locator("input[type='password']").first.fill(password)
-    await page.keyboard.press("Enter")
-    await expect(page.locator("home-assistant")).to_be_attached(timeout=60_000)
-    await expect(page.locator("ha-sidebar")).to_be_attached(timeout=60_000)
 
 
 def _calendar_events(demo: Demo, token: str, day: date) -> list[dict[str, Any]]:
@@ -78,7 +45,7 @@ async def test_book_and_cancel_in_the_panel(demo: Demo, browser: Browser) -> Non
     )
     page = await context.new_page()
     try:
-        await _log_in(page, demo, "pflege", "smartquarter-pflege")
+        await log_in_page(page, demo, "pflege", "smartquarter-pflege")
         await page.get_by_text("Buchungen", exact=True).first.click()
         await page.wait_for_url("**/smart-quarter-booking", timeout=30_000)
         panel = page.locator("smart-quarter-booking-panel")
@@ -139,7 +106,7 @@ async def test_smart_tv_card_shows_the_stay_and_the_next_appointment(
     )
     page = await context.new_page()
     try:
-        await _log_in(page, demo, "wohnung1", "smartquarter-tv")
+        await log_in_page(page, demo, "wohnung1", "smartquarter-tv")
         await page.goto(f"{demo.url}/wohnung-1-tv/willkommen")
         card = page.locator("smart-quarter-next-booking-card")
         await expect(card.get_by_text("Ihr nächster Termin")).to_be_visible(timeout=30_000)
