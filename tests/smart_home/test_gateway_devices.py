@@ -8,7 +8,7 @@ from collections.abc import AsyncIterator, Iterator
 from homeassistant.config_entries import SOURCE_USER, ConfigSubentryData
 from homeassistant.const import CONF_NAME, STATE_OFF, STATE_ON, STATE_UNAVAILABLE
 from homeassistant.core import HomeAssistant
-from homeassistant.helpers import device_registry as dr, entity_registry as er
+from homeassistant.helpers import area_registry as ar, device_registry as dr, entity_registry as er
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
@@ -191,3 +191,52 @@ async def test_every_device_type_round_trip(
     assert hass.states.get("binary_sensor.gesundheitswohnung_1_e_rollstuhl_rented").state == "off"
     assert hass.states.get("sensor.gesundheitswohnung_1_e_rollstuhl_battery").state == "100.0"
     assert ("whg-1", "pflegebett", {"head": 30.0}) in gateway.commands
+
+
+async def test_a_device_the_gateway_renames_moves_or_retypes(
+    hass: HomeAssistant, gateway: ApartmentGateway, site: MockConfigEntry
+) -> None:
+    """A new name or room keeps the entities (and they keep following); a new type replaces them."""
+    assert await wait_for(lambda: hass.states.get(LIGHT) is not None)
+    assert await wait_for(lambda: hass.states.get(LIGHT).state == STATE_OFF)
+    window = "binary_sensor.gesundheitswohnung_1_schlafzimmer_fenster"
+    assert hass.states.get(window).attributes["device_class"] == "window"
+    gateway.devices = tuple(
+        {**device, "name": "Deckenlicht", "room": "Wohnküche"}
+        if device["id"] == "licht-wohnzimmer"
+        else {**device, "type": "door", "name": "Balkontür"}
+        if device["id"] == "fenster-schlafzimmer"
+        else device
+        for device in gateway.devices
+    )
+    gateway.announce("whg-1")
+    devices = dr.async_get(hass)
+    identifier = f"{APARTMENT_ID}-gw-licht-wohnzimmer"
+
+    def renamed() -> bool:
+        device = devices.async_get_device_by_identifier((DOMAIN, identifier), site.entry_id)
+        return device is not None and device.name == "Deckenlicht"
+
+    assert await wait_for(renamed)
+    light = devices.async_get_device_by_identifier((DOMAIN, identifier), site.entry_id)
+    assert light is not None
+    area = ar.async_get(hass).async_get_area(light.area_id or "")
+    assert area is not None
+    assert area.name == "Gesundheitswohnung 1 Wohnküche"
+    # The same entity, still following the gateway.
+    assert er.async_get(hass).async_get(LIGHT) is not None
+    gateway.set_state("whg-1", "licht-wohnzimmer", on=True, brightness=40)
+    assert await wait_for(lambda: hass.states.get(LIGHT).state == STATE_ON)
+    # The window is a door now: its entity was replaced by a door's (Home Assistant gives the
+    # same unique id its old entity id back).
+    assert await wait_for(
+        lambda: (
+            (state := hass.states.get(window)) is not None
+            and state.attributes.get("device_class") == "door"
+        )
+    )
+    retyped = devices.async_get_device_by_identifier(
+        (DOMAIN, f"{APARTMENT_ID}-gw-fenster-schlafzimmer"), site.entry_id
+    )
+    assert retyped is not None
+    assert retyped.model == "Gateway door"

@@ -23,9 +23,10 @@ from homeassistant.config_entries import (
 )
 from homeassistant.const import Platform
 from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
-from homeassistant.helpers import device_registry as dr, discovery_flow
+from homeassistant.helpers import area_registry as ar, device_registry as dr, discovery_flow
 from homeassistant.helpers.device_registry import DeviceInfo as RegistryDeviceInfo
 from homeassistant.helpers.dispatcher import async_dispatcher_send
+from homeassistant.helpers.typing import UNDEFINED
 
 from ..const import CONF_MQTT_BASE_TOPIC, DOMAIN, MANUFACTURER
 from ..emergency.const import SUBENTRY_TYPE_APARTMENT
@@ -72,19 +73,23 @@ class GatewayDevice:
         """Return one value of its state (None while unknown)."""
         return None if self.state is None else self.state.get(key)
 
+    @property
+    def area_name(self) -> str:
+        """Its area: the apartment's room ("Gesundheitswohnung 1 Wohnzimmer")."""
+        return " ".join(part for part in (self.apartment.title, self.info.room) if part)
+
     def device_info(self) -> RegistryDeviceInfo:
         """Its registry entry: below the apartment, in the apartment's room.
 
         Areas are per apartment ("Gesundheitswohnung 1 Wohnzimmer"): a quarter-wide "Wohnzimmer"
         would let "Licht im Wohnzimmer an" switch every apartment's lights.
         """
-        area = " ".join(part for part in (self.apartment.title, self.info.room) if part)
         info = RegistryDeviceInfo(
             identifiers={(DOMAIN, self.identifier)},
             name=self.info.name,
             manufacturer=MANUFACTURER,
             model=f"Gateway {self.info.type.value}",
-            suggested_area=area,
+            suggested_area=self.area_name,
         )
         apartment_device = dr.async_get(self._subsystem.hass).async_get_device_by_identifier(
             (DOMAIN, self.apartment.subentry_id), self._subsystem.entry.entry_id
@@ -261,21 +266,19 @@ class SmartHomeSubsystem(Subsystem):
         known = self.devices[gateway_id]
         apartment = self.apartments[gateway_id]
         wanted = {info.device_id: info for info in announced}
-        registry = dr.async_get(self.hass)
         for device_id in set(known) - set(wanted):
-            gone = known.pop(device_id)
-            entry = registry.async_get_device_by_identifier(
-                (DOMAIN, gone.identifier), self.entry.entry_id
-            )
-            if entry is not None:
-                registry.async_remove_device(entry.id)  # its entities go with it
-        new = [
-            GatewayDevice(self, apartment, info)
-            for device_id, info in wanted.items()
-            if device_id not in known or known[device_id].info != info
-        ]
-        for device in new:
-            known[device.info.device_id] = device
+            self._remove(known.pop(device_id))
+        new: list[GatewayDevice] = []
+        for device_id, info in wanted.items():
+            current = known.get(device_id)
+            if current is not None and current.info.type is info.type:
+                if current.info != info:  # renamed, moved, now dimmable: the same entities
+                    self._rename(current, info)
+                continue
+            if current is not None:  # another kind of device under the old id
+                self._remove(current)
+            known[device_id] = GatewayDevice(self, apartment, info)
+            new.append(known[device_id])
         for platform in self.platforms:
             groups = [group for device in new for group in self._groups(platform, device)]
             if groups:
@@ -284,6 +287,36 @@ class SmartHomeSubsystem(Subsystem):
                 )
         if wanted:
             self.stays.devices_known(apartment.subentry_id)
+
+    def _remove(self, device: GatewayDevice) -> None:
+        """Remove a device the gateway no longer lists, with its entities."""
+        registry = dr.async_get(self.hass)
+        entry = registry.async_get_device_by_identifier(
+            (DOMAIN, device.identifier), self.entry.entry_id
+        )
+        if entry is not None:
+            registry.async_remove_device(entry.id)
+
+    def _rename(self, device: GatewayDevice, info: gp.DeviceInfo) -> None:
+        """Take a device's new name, room or capabilities; its entities stay and follow."""
+        old_area = device.area_name
+        device.info = info
+        registry = dr.async_get(self.hass)
+        entry = registry.async_get_device_by_identifier(
+            (DOMAIN, device.identifier), self.entry.entry_id
+        )
+        if entry is not None:
+            areas = ar.async_get(self.hass)
+            current = areas.async_get_area(entry.area_id) if entry.area_id else None
+            # The room moves along unless someone put the device in another area by hand.
+            moved = current is None or current.name == old_area
+            registry.async_update_device(
+                entry.id,
+                name=info.name,
+                model=f"Gateway {info.type.value}",
+                area_id=areas.async_get_or_create(device.area_name).id if moved else UNDEFINED,
+            )
+        self._changed([device])
 
     def _changed(self, devices: Iterable[GatewayDevice]) -> None:
         for device in devices:
