@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator, Iterator
+import json
 
 from homeassistant.config_entries import SOURCE_USER, ConfigSubentryData
 from homeassistant.const import CONF_NAME, STATE_OFF, STATE_ON, STATE_UNAVAILABLE
@@ -240,3 +241,25 @@ async def test_a_device_the_gateway_renames_moves_or_retypes(
     )
     assert retyped is not None
     assert retyped.model == "Gateway door"
+
+
+async def test_a_state_before_its_device_is_announced_is_kept(
+    hass: HomeAssistant, gateway: ApartmentGateway, site: MockConfigEntry
+) -> None:
+    """Retained messages come in any order: a state that precedes its device list is used."""
+    assert await wait_for(lambda: hass.states.get(LIGHT) is not None)
+    hallway = "light.gesundheitswohnung_1_flur_licht"
+    gateway.client.publish(
+        f"{BASE}/apartment/whg-1/licht-flur/state", '{"on": true, "brightness": 30}', qos=1
+    ).wait_for_publish(5)
+    await asyncio.sleep(0.3)
+    assert hass.states.get(hallway) is None
+    gateway.devices = (
+        *gateway.devices,
+        {"id": "licht-flur", "type": "light", "name": "Licht", "room": "Flur"},
+    )
+    gateway.client.publish(
+        f"{BASE}/apartment/whg-1/devices", json.dumps(list(gateway.devices)), qos=1
+    ).wait_for_publish(5)
+    assert await wait_for(lambda: hass.states.get(hallway) is not None)
+    assert hass.states.get(hallway).state == STATE_ON

@@ -136,6 +136,8 @@ class SmartHomeSubsystem(Subsystem):
         self.announced: dict[str, list[gp.ApartmentInfo]] = {}
         """Gateway id -> the apartments it serves, as it last said."""
         self._unsubscribe: list[CALLBACK_TYPE] = []
+        self._early_states: dict[tuple[str, str], bytes] = {}
+        """(apartment, device) -> the last state heard before the device was announced."""
         self.malformed = 0
         self.stays = StayManager(hass, entry.entry_id)
 
@@ -234,9 +236,25 @@ class SmartHomeSubsystem(Subsystem):
             case "devices" if topic.apartment in self.apartments:
                 self._devices(str(topic.apartment), gp.parse_devices(payload))
             case "state" if topic.apartment in self.apartments:
-                device = self.devices[str(topic.apartment)].get(str(topic.device))
-                if device is not None and payload:
-                    self._state(device, gp.parse_state(device.info.type, payload))
+                self._state_message(str(topic.apartment), str(topic.device), payload)
+
+    def _state_message(self, gateway_id: str, device_id: str, payload: bytes) -> None:
+        device = self.devices[gateway_id].get(device_id)
+        if device is None:
+            # The broker hands out retained states and device lists in any order: a state
+            # that comes before its device's announcement waits for it.
+            self._early_states[gateway_id, device_id] = payload
+        elif payload:
+            self._state(device, gp.parse_state(device.info.type, payload))
+
+    def _take_early_states(self, gateway_id: str, devices: list[GatewayDevice]) -> None:
+        for device in devices:
+            if payload := self._early_states.pop((gateway_id, device.info.device_id), b""):
+                try:
+                    device.state = gp.parse_state(device.info.type, payload)
+                except gp.GatewayMessageError as err:
+                    self.malformed += 1
+                    _LOGGER.warning("State of %s ignored: %s", device.info.device_id, err)
 
     def _state(self, device: GatewayDevice, state: dict[str, Any]) -> None:
         device.state = state
@@ -279,6 +297,7 @@ class SmartHomeSubsystem(Subsystem):
                 self._remove(current)
             known[device_id] = GatewayDevice(self, apartment, info)
             new.append(known[device_id])
+        self._take_early_states(gateway_id, new)
         for platform in self.platforms:
             groups = [group for device in new for group in self._groups(platform, device)]
             if groups:
