@@ -6,6 +6,9 @@ from __future__ import annotations
 # custom_components package that would otherwise shadow it ("Integration not found").
 import custom_components  # noqa: F401  # isort: skip
 
+from collections.abc import Iterator
+from pathlib import Path
+
 from homeassistant.core import HomeAssistant
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
@@ -13,6 +16,7 @@ from pytest_homeassistant_custom_component.syrupy import HomeAssistantSnapshotEx
 from syrupy.assertion import SnapshotAssertion
 
 from .common import ROOM_SUBENTRY_ID, site_entry as make_site_entry
+from .real_broker import Mosquitto
 
 __all__ = ["ROOM_SUBENTRY_ID"]
 
@@ -41,3 +45,12 @@ async def loaded_site(hass: HomeAssistant, site_entry: MockConfigEntry) -> MockC
     assert await hass.config_entries.async_setup(site_entry.entry_id)
     await hass.async_block_till_done()
     return site_entry
+
+
+@pytest.fixture
+def broker(tmp_path: Path) -> Iterator[Mosquitto]:
+    """A real Mosquitto of the test's own (tests that use it enable sockets)."""
+    mosquitto = Mosquitto(tmp_path)
+    mosquitto.start()
+    yield mosquitto
+    mosquitto.stop()

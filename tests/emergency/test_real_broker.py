@@ -7,9 +7,8 @@ Mosquitto started for the test; trigger devices and the care service are paho cl
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 import json
-from pathlib import Path
 import time
 
 from homeassistant.core import HomeAssistant
@@ -30,14 +29,6 @@ pytestmark = [pytest.mark.usefixtures("socket_enabled"), pytest.mark.timeout(120
 def expected_lingering_timers() -> bool:
     """The mqtt integration unsubscribes after a cool-down on the loop's own clock."""
     return True
-
-
-@pytest.fixture
-def broker(tmp_path: Path) -> Iterator[Mosquitto]:
-    mosquitto = Mosquitto(tmp_path)
-    mosquitto.start()
-    yield mosquitto
-    mosquitto.stop()
 
 
 async def _wait(hass: HomeAssistant, check: object, within: float) -> bool:

@@ -42,15 +42,6 @@ def expected_lingering_timers() -> bool:
     return True
 
 
-@pytest.fixture
-def broker(tmp_path: Path) -> Iterator[Mosquitto]:
-    """A real Mosquitto."""
-    mosquitto = Mosquitto(tmp_path)
-    mosquitto.start()
-    yield mosquitto
-    mosquitto.stop()
-
-
 @pytest.fixture(autouse=True)
 def quick_go_to() -> Iterator[None]:
     """Short waits between tries and a short start time-out."""

@@ -1,11 +1,12 @@
-"""Fixtures of the apartment smart-home tests: a real Mosquitto per test."""
+"""Fixtures of the apartment smart-home tests: the simulated gateway on the test's Mosquitto."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
+
+from simulators.apartment_gateway import ApartmentGateway
 
 from ..real_broker import Mosquitto
 
@@ -20,9 +21,9 @@ def expected_lingering_timers() -> bool:
 
 
 @pytest.fixture
-def broker(tmp_path: Path) -> Iterator[Mosquitto]:
-    """A real Mosquitto."""
-    mosquitto = Mosquitto(tmp_path)
-    mosquitto.start()
-    yield mosquitto
-    mosquitto.stop()
+def gateway(broker: Mosquitto) -> Iterator[ApartmentGateway]:
+    """The simulated gateway with two apartments, whg-1 and whg-2."""
+    simulated = ApartmentGateway(broker.port, BASE, apartments=["whg-1", "whg-2"])
+    simulated.start()
+    yield simulated
+    simulated.stop()

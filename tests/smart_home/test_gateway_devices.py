@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 import json
 
 from homeassistant.config_entries import SOURCE_USER, ConfigSubentryData
@@ -25,15 +25,6 @@ pytestmark = [pytest.mark.usefixtures("socket_enabled"), pytest.mark.timeout(60)
 
 APARTMENT_ID = "01JAPARTMENT00000000000001"
 LIGHT = "light.gesundheitswohnung_1_wohnzimmer_licht"
-
-
-@pytest.fixture
-def gateway(broker: Mosquitto) -> Iterator[ApartmentGateway]:
-    """The simulated gateway with two apartments."""
-    simulated = ApartmentGateway(broker.port, BASE, apartments=["whg-1", "whg-2"])
-    simulated.start()
-    yield simulated
-    simulated.stop()
 
 
 @pytest.fixture

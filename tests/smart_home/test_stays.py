@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from datetime import timedelta
 from typing import Any
 
@@ -66,15 +66,6 @@ def stay_site() -> MockConfigEntry:
             apartment(TENANT_ID, "Wohnung 2", "whg-2", None),
         ],
     )
-
-
-@pytest.fixture
-def gateway(broker: Mosquitto) -> Iterator[ApartmentGateway]:
-    """The simulated gateway with the two apartments."""
-    simulated = ApartmentGateway(broker.port, BASE, apartments=["whg-1", "whg-2"])
-    simulated.start()
-    yield simulated
-    simulated.stop()
 
 
 @pytest.fixture

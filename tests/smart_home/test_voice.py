@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from typing import Any
 
 from freezegun.api import FrozenDateTimeFactory
@@ -46,15 +46,6 @@ def _apartment(subentry_id: str, title: str, gateway_id: str) -> ConfigSubentryD
         unique_id=None,
         data=data,
     )
-
-
-@pytest.fixture
-def gateway(broker: Mosquitto) -> Iterator[ApartmentGateway]:
-    """The simulated gateway: the guest's apartment and the neighbour's."""
-    simulated = ApartmentGateway(broker.port, BASE, apartments=["whg-1", "whg-2"])
-    simulated.start()
-    yield simulated
-    simulated.stop()
 
 
 @pytest.fixture
