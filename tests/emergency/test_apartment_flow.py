@@ -40,7 +40,8 @@ async def test_add_apartment(hass: HomeAssistant, site_entry: MockConfigEntry) -
     data = dict(result["data"])
     # Booking adds its section to the form; untouched, it stores its defaults (not bookable).
     assert data.pop("stays")["bookable"] is False
-    assert data.pop("smart_home") == {}  # not linked to a gateway
+    # Not linked to a gateway; the stay temperatures are the smart home section's defaults.
+    assert "gateway_apartment" not in data.pop("smart_home")
     assert data == {
         CONF_NAME: "Gesundheitswohnung 2",
         CONF_TRIGGER_DEVICES: ["btn-7", "fall-7"],
@@ -55,7 +56,7 @@ async def test_defaults_need_only_a_name(hass: HomeAssistant, site_entry: MockCo
     result = await _add(hass, site_entry, {CONF_NAME: "Wohnung 3.12"})
     data = dict(result["data"])
     assert data.pop("stays")["bookable"] is False
-    assert data.pop("smart_home") == {}
+    assert data.pop("smart_home") == {"comfort_temperature": 21.5, "setback_temperature": 17.0}
     assert data == {
         CONF_NAME: "Wohnung 3.12",
         CONF_TRIGGER_DEVICES: [],
