@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
+from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from simulators.apartment_gateway import ApartmentGateway
 
@@ -27,3 +28,10 @@ def gateway(broker: Mosquitto) -> Iterator[ApartmentGateway]:
     simulated.start()
     yield simulated
     simulated.stop()
+
+
+def all_devices_heard(entry: MockConfigEntry, apartments: int) -> bool:
+    """Whether every device of the apartments has its state (retained states come in any order)."""
+    subsystem = entry.runtime_data.subsystems["smart_home"]
+    devices = [device for known in subsystem.devices.values() for device in known.values()]  # type: ignore[attr-defined]
+    return len(devices) == 14 * apartments and all(device.state is not None for device in devices)

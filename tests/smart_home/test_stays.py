@@ -25,7 +25,7 @@ from simulators.apartment_gateway import ApartmentGateway
 from ..booking.site import APARTMENT_STAYS
 from ..common import site_entry, wait_for
 from ..real_broker import Mosquitto, async_setup_mqtt
-from .conftest import BASE
+from .conftest import BASE, all_devices_heard
 
 pytestmark = [pytest.mark.usefixtures("socket_enabled"), pytest.mark.timeout(60)]
 
@@ -78,12 +78,7 @@ async def site(
     entry.add_to_hass(hass)
     assert await hass.config_entries.async_setup(entry.entry_id)
     await hass.async_block_till_done()
-    assert await wait_for(
-        lambda: (
-            hass.states.get("sensor.gesundheitswohnung_1_strom_energy") is not None
-            and hass.states.get("sensor.gesundheitswohnung_1_strom_energy").state == "1042.5"
-        )
-    )
+    assert await wait_for(lambda: all_devices_heard(entry, 2))
     yield entry
     for loaded in hass.config_entries.async_entries():
         await hass.config_entries.async_unload(loaded.entry_id)

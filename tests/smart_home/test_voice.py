@@ -24,7 +24,7 @@ from simulators.temi_bridge import TemiBridge
 from ..booking.site import APARTMENT_STAYS, ROOM_BOOKING
 from ..common import ROOM_SUBENTRY_ID, collect, room_subentry, site_entry, wait_for
 from ..real_broker import Mosquitto, async_setup_mqtt
-from .conftest import BASE
+from .conftest import BASE, all_devices_heard
 
 pytestmark = [pytest.mark.usefixtures("socket_enabled"), pytest.mark.timeout(60)]
 
@@ -66,13 +66,7 @@ async def site(
     entry.add_to_hass(hass)
     assert await hass.config_entries.async_setup(entry.entry_id)
     await hass.async_block_till_done()
-    assert await wait_for(
-        lambda: all(
-            (state := hass.states.get(f"climate.gesundheitswohnung_{n}_schlafzimmer_heizung"))
-            and state.state == "heat"
-            for n in (1, 2)
-        )
-    )
+    assert await wait_for(lambda: all_devices_heard(entry, 2))
     yield entry
     for loaded in hass.config_entries.async_entries():
         await hass.config_entries.async_unload(loaded.entry_id)
@@ -279,9 +273,7 @@ async def test_temi_comes_to_the_guests_room(
         assert await wait_for(
             lambda: hass.states.get("binary_sensor.temi_wohnung_1_online").state == "on"
         )
-        assert await wait_for(
-            lambda: hass.states.get("number.gesundheitswohnung_1_schlafzimmer_pflegebett_height")
-        )
+        assert await wait_for(lambda: all_devices_heard(entry, 2))
         outcomes: list[Event] = []
         hass.bus.async_listen(EVENT_ROBOT_GOTO, collect(outcomes))
         satellite = satellite_in(hass, "Gesundheitswohnung 1 Schlafzimmer")
