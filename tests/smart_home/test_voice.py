@@ -291,3 +291,29 @@ async def test_temi_comes_to_the_guests_room(
         await hass.config_entries.async_unload(entry.entry_id)
     finally:
         bridge.stop()
+
+
+async def test_area_names_and_home_assistants_built_in_intents(
+    hass: HomeAssistant, site: MockConfigEntry, gateway: ApartmentGateway
+) -> None:
+    """Rooms said with the area's full name work; built-in intents work with the areas too."""
+    satellite = satellite_in(hass, "Gesundheitswohnung 1 Wohnzimmer")
+    bedroom = "light.gesundheitswohnung_1_schlafzimmer_licht"
+    assert await say(
+        hass, "Schalte das Licht im Gesundheitswohnung 1 Schlafzimmer ein", satellite
+    ) == ("Das Licht ist an.")
+    assert await wait_for(lambda: hass.states.get(bedroom).state == "on")
+    assert await say(
+        hass, "Wie ist die Temperatur im Gesundheitswohnung 1 Schlafzimmer", satellite
+    ) == ("Schlafzimmer: 20,5 Grad.")
+    # Home Assistant's own intents (no sentence of ours): set a temperature, dim a light.
+    await say(
+        hass, "Stelle die Temperatur im Gesundheitswohnung 1 Wohnzimmer auf 23 Grad", satellite
+    )
+    climate = "climate.gesundheitswohnung_1_wohnzimmer_heizung"
+    assert await wait_for(lambda: hass.states.get(climate).attributes["temperature"] == 23.0)
+    await say(
+        hass, "Dimme das Licht im Gesundheitswohnung 1 Schlafzimmer auf 50 Prozent", satellite
+    )
+    assert await wait_for(lambda: hass.states.get(bedroom).attributes["brightness"] == 128)
+    assert ("whg-1", "licht-schlafzimmer", {"on": True, "brightness": 50}) in gateway.commands

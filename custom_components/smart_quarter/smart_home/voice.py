@@ -84,6 +84,19 @@ class Apartment:
             return found
         return [device for device in found if _same_room(device.info.room, room)]
 
+    def room_named(self, said: object) -> str | None:
+        """Return the room a sentence named, without the apartment's name before it.
+
+        Areas are named "Gesundheitswohnung 1 Schlafzimmer", so that is said too.
+        """
+        if not said:
+            return None
+        room = str(said).strip()
+        title = self.subentry.title
+        if room.casefold().startswith(title.casefold()):
+            room = room[len(title) :].strip()
+        return room or None
+
     def in_satellite_area(self, devices: list[GatewayDevice]) -> list[GatewayDevice]:
         """Return those of the devices in the satellite's area (all if none is)."""
         registry = dr.async_get(self.hass)
@@ -132,9 +145,9 @@ def _handler(
         apartment = _apartment_of(hass, user_input)
         if apartment is None:
             return vp.answer(language, "no_apartment")
-        room = result.entities["room"].value if "room" in result.entities else None
+        said = result.entities["room"].value if "room" in result.entities else None
         try:
-            return await _answer(apartment, command, language, str(room) if room else None)
+            return await _answer(apartment, command, language, apartment.room_named(said))
         except HomeAssistantError as err:
             _LOGGER.warning("Voice command %r not carried out: %s", user_input.text, err)
             return vp.answer(language, "unreachable")
