@@ -1,22 +1,29 @@
 """What the voice (Assist) handlers of all subsystems share.
 
-Registering sentences once the conversation integration is there, and where the voice
-satellite that heard a sentence is (its area).
+Registering sentences once the conversation integration is there, where the voice satellite
+that heard a sentence is (its area), and which apartment that area belongs to: an apartment
+is in an area when its own device or one of its gateway devices (identifier
+"<apartment>-gw-<device>") is; the gateway puts those into room areas ("Gesundheitswohnung 1
+Schlafzimmer"), where satellites stand.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from typing import TYPE_CHECKING
 
 from homeassistant.const import EVENT_COMPONENT_LOADED
 from homeassistant.core import Event, HomeAssistant, callback
 from homeassistant.helpers import device_registry as dr, entity_registry as er
 
+from .const import DOMAIN
+
 if TYPE_CHECKING:
     from homeassistant.components.conversation import ConversationInput
 
 CONVERSATION = "conversation"
+GATEWAY_DEVICE_MARK = "-gw-"
+"""Between the apartment's subentry id and the gateway's device id in a device identifier."""
 
 
 @callback
@@ -49,3 +56,41 @@ def satellite_area(hass: HomeAssistant, user_input: ConversationInput) -> str | 
         return entity.area_id
     device = devices.async_get(entity.device_id) if entity.device_id else None
     return device.area_id if device else None
+
+
+def apartments_in_area(
+    hass: HomeAssistant, area_id: str, apartment_ids: Collection[str]
+) -> set[str]:
+    """Return the apartments (subentry ids) with a device of theirs in an area."""
+    found: set[str] = set()
+    for device in dr.async_entries_for_area(dr.async_get(hass), area_id):
+        for domain, identifier in device.identifiers:
+            apartment = identifier.split(GATEWAY_DEVICE_MARK, 1)[0]
+            if domain == DOMAIN and apartment in apartment_ids:
+                found.add(apartment)
+    return found
+
+
+def apartment_of_satellite(
+    hass: HomeAssistant,
+    user_input: ConversationInput,
+    apartment_ids: Collection[str],
+    *,
+    single_if_unknown: bool,
+) -> str | None:
+    """Return the apartment the satellite is in; None when none or several are there.
+
+    Without a single apartment in its area: the only apartment of all, when there is one and
+    either the satellite has no area or `single_if_unknown` (a call for help: rather the
+    only apartment than none).
+    """
+    area = satellite_area(hass, user_input)
+    if area is not None:
+        here = apartments_in_area(hass, area, apartment_ids)
+        if len(here) == 1:
+            return next(iter(here))
+        if here:  # two apartments' devices in one area: never guess
+            return None
+    if len(apartment_ids) == 1 and (area is None or single_if_unknown):
+        return next(iter(apartment_ids))
+    return None

@@ -317,3 +317,30 @@ async def test_area_names_and_home_assistants_built_in_intents(
     )
     assert await wait_for(lambda: hass.states.get(bedroom).attributes["brightness"] == 128)
     assert ("whg-1", "licht-schlafzimmer", {"on": True, "brightness": 50}) in gateway.commands
+
+
+async def test_help_from_a_room_and_never_a_guess_between_apartments(
+    hass: HomeAssistant, site: MockConfigEntry, gateway: ApartmentGateway
+) -> None:
+    """ "Hilfe" from a satellite in a room area calls that apartment; a shared area, no one."""
+    satellite = satellite_in(hass, "Gesundheitswohnung 2 Bad")
+    assert await say(hass, "Hilfe", satellite) == (
+        "Ich rufe die Pflege. Wenn alles in Ordnung ist, sagen Sie: Fehlalarm."
+    )
+    assert hass.states.get("sensor.gesundheitswohnung_2_alarm").state == "pre_alarm"
+    assert hass.states.get("sensor.gesundheitswohnung_1_alarm").state == "idle"
+    assert await say(hass, "Fehlalarm", satellite) == "Der Notruf ist abgebrochen."
+
+    # A hallway both apartments' devices are in: which apartment is meant is unknown.
+    shared = ar.async_get(hass).async_get_or_create("Flur gemeinsam")
+    devices = dr.async_get(hass)
+    for apartment_id in (APARTMENT_ID, NEIGHBOUR_ID):
+        door = devices.async_get_device_by_identifier(
+            (DOMAIN, f"{apartment_id}-gw-tuerkontakt"), site.entry_id
+        )
+        assert door is not None
+        devices.async_update_device(door.id, area_id=shared.id)
+    hallway = satellite_in(hass, "Flur gemeinsam")
+    start = len(gateway.commands)
+    assert await say(hass, "Licht aus", hallway) == "Ich weiß nicht, in welcher Wohnung Sie sind."
+    assert sent(gateway, start) == []

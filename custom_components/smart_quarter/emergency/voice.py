@@ -17,9 +17,8 @@ from typing import TYPE_CHECKING
 from homeassistant.config_entries import ConfigEntryState
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.exceptions import ServiceValidationError
-from homeassistant.helpers import device_registry as dr
 
-from ..assist import async_when_conversation_loaded, satellite_area
+from ..assist import apartment_of_satellite, async_when_conversation_loaded
 from ..const import DOMAIN
 from .lifecycle import AlarmState
 from .notices import Notices
@@ -90,19 +89,11 @@ def _apartment_of(hass: HomeAssistant, user_input: ConversationInput) -> Apartme
     """Return the apartment in the satellite's area, or the only apartment there is."""
     from .subsystem import EmergencySubsystem  # noqa: PLC0415 - avoid an import cycle
 
-    apartments: list[tuple[str, ApartmentEmergency]] = [
-        (entry.entry_id, apartment)
+    apartments: dict[str, ApartmentEmergency] = {
+        apartment.apartment_id: apartment
         for entry in hass.config_entries.async_entries(DOMAIN)
         if entry.state is ConfigEntryState.LOADED
         for apartment in entry.runtime_data.subsystem(EmergencySubsystem).apartments.values()
-    ]
-    area = satellite_area(hass, user_input)
-    if area is not None:
-        devices = dr.async_get(hass)
-        for entry_id, apartment in apartments:
-            device = devices.async_get_device_by_identifier(
-                (DOMAIN, apartment.apartment_id), entry_id
-            )
-            if device is not None and device.area_id == area:
-                return apartment
-    return apartments[0][1] if len(apartments) == 1 else None
+    }
+    found = apartment_of_satellite(hass, user_input, apartments, single_if_unknown=True)
+    return apartments[found] if found else None

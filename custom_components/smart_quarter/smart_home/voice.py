@@ -20,8 +20,9 @@ from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers import area_registry as ar, device_registry as dr, entity_registry as er
 from homeassistant.util import dt as dt_util
 
-from ..assist import async_when_conversation_loaded, satellite_area
+from ..assist import apartment_of_satellite, async_when_conversation_loaded, satellite_area
 from ..const import DOMAIN
+from ..emergency.const import SUBENTRY_TYPE_APARTMENT
 from . import voice_phrases as vp
 from .gateway_protocol import DeviceType
 from .voice_phrases import Command
@@ -306,28 +307,30 @@ HANDLERS: dict[Command, Handler] = {
 
 
 def _apartment_of(hass: HomeAssistant, user_input: ConversationInput) -> Apartment | None:
-    """Return the apartment in the satellite's area, or the only apartment there is."""
+    """Return the apartment the satellite is in; None when it is in none, or in several.
+
+    The only apartment of all is taken only for a satellite without an area.
+    """
     from .subsystem import SmartHomeSubsystem  # noqa: PLC0415 - avoid an import cycle
 
-    candidates: dict[str, tuple[SmartHomeSubsystem, ConfigSubentry, str]] = {
-        subentry.subentry_id: (subsystem, subentry, gateway_id)
+    loaded = [
+        entry
         for entry in hass.config_entries.async_entries(DOMAIN)
         if entry.state is ConfigEntryState.LOADED
+    ]
+    linked: dict[str, tuple[SmartHomeSubsystem, ConfigSubentry, str]] = {
+        subentry.subentry_id: (subsystem, subentry, gateway_id)
+        for entry in loaded
         for subsystem in (entry.runtime_data.subsystem(SmartHomeSubsystem),)
         for gateway_id, subentry in subsystem.apartments.items()
     }
-    area = satellite_area(hass, user_input)
-    found: tuple[SmartHomeSubsystem, ConfigSubentry, str] | None = None
-    if area is not None:
-        # Our devices in the satellite's area: the apartment's own, or its gateway devices'
-        # (their identifiers start with the apartment's subentry id).
-        for device in dr.async_entries_for_area(dr.async_get(hass), area):
-            for domain, identifier in device.identifiers:
-                if domain == DOMAIN and (hit := candidates.get(identifier.split("-gw-")[0])):
-                    found = hit
-                    break
-            if found:
-                break
-    if found is None and len(candidates) == 1:
-        found = next(iter(candidates.values()))
-    return Apartment(hass, *found, area) if found else None
+    every_apartment = {
+        subentry.subentry_id
+        for entry in loaded
+        for subentry in entry.subentries.values()
+        if subentry.subentry_type == SUBENTRY_TYPE_APARTMENT
+    }
+    found = apartment_of_satellite(hass, user_input, every_apartment, single_if_unknown=False)
+    if found is None or found not in linked:
+        return None
+    return Apartment(hass, *linked[found], satellite_area(hass, user_input))
