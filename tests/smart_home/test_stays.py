@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from datetime import timedelta
 from typing import Any
@@ -222,23 +223,53 @@ async def test_a_restart_continues_the_stay(
     assert diagnostics["stays"]["Gesundheitswohnung 1"] == {
         "mode": "occupied",
         "routine_failures": 0,
+        "routine_pending": False,
     }
 
 
-async def test_a_routine_without_the_broker_still_changes_the_mode(
-    hass: HomeAssistant, site: MockConfigEntry, broker: Mosquitto
+async def test_a_routine_without_the_broker_waits_and_runs_when_it_is_back(
+    hass: HomeAssistant, site: MockConfigEntry, broker: Mosquitto, gateway: ApartmentGateway
 ) -> None:
-    """The broker is down: the mode changes, each unreachable device is counted and logged."""
+    """The broker is down: the mode changes, failures are counted, the routine runs later."""
     broker.stop()
     assert await wait_for(lambda: not mqtt.is_connected(hass))
     fire(hass, EVENT_CHECKED_OUT, site)
     await hass.async_block_till_done()
     assert hass.states.get(MODE).state == "cleaning"
     subsystem = site.runtime_data.subsystems["smart_home"]
-    # Two heaters set back, three lights off: none of them reached.
-    assert subsystem.diagnostics()["stays"]["Gesundheitswohnung 1"]["routine_failures"] == 5  # type: ignore[attr-defined]
+    stays = subsystem.diagnostics()["stays"]["Gesundheitswohnung 1"]  # type: ignore[attr-defined]
+    # Two heaters set back, three lights off: none of them reached (or, when the broker
+    # delivered the gateway's last will as it stopped, not even tried); the routine waits.
+    assert stays["mode"] == "cleaning"
+    assert stays["routine_pending"] is True
+    assert stays["routine_failures"] in (0, 5)
+    start = len(gateway.commands)
     broker.start()
     assert await wait_for(lambda: mqtt.is_connected(hass))
+    # The gateway says it is online again: the routine runs.
+    assert await wait_for(lambda: set(HEATERS) | set(LIGHTS) <= set(commands_since(gateway, start)))
+    assert commands_since(gateway, start)["heizung-wohnzimmer"] == {"mode": "heat", "target": 17.0}
+    assert await wait_for(
+        lambda: not subsystem.diagnostics()["stays"]["Gesundheitswohnung 1"]["routine_pending"]  # type: ignore[attr-defined]
+    )
+
+
+async def test_an_earlier_guests_late_check_out_does_not_end_the_stay(
+    hass: HomeAssistant, site: MockConfigEntry, gateway: ApartmentGateway
+) -> None:
+    """Guest B checked in before guest A was checked out: A's check-out leaves B's stay."""
+    fire(hass, EVENT_CHECKED_IN, site, booking_id="01JBOOKING-A")
+    assert await wait_for(lambda: hass.states.get(MODE).state == "occupied")
+    fire(hass, EVENT_CHECKED_IN, site, booking_id="01JBOOKING-B")
+    await hass.async_block_till_done()
+    start = len(gateway.commands)
+    fire(hass, EVENT_CHECKED_OUT, site, booking_id="01JBOOKING-A")
+    await hass.async_block_till_done()
+    await asyncio.sleep(0.3)
+    assert hass.states.get(MODE).state == "occupied"
+    assert commands_since(gateway, start) == {}
+    fire(hass, EVENT_CHECKED_OUT, site, booking_id="01JBOOKING-B")
+    assert await wait_for(lambda: hass.states.get(MODE).state == "cleaning")
 
 
 async def test_booking_check_in_drives_the_mode(

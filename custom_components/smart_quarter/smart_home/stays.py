@@ -18,7 +18,7 @@ from datetime import datetime
 import logging
 from typing import TYPE_CHECKING, Any
 
-from homeassistant.config_entries import ConfigSubentry
+from homeassistant.config_entries import ConfigEntry, ConfigSubentry
 from homeassistant.core import CALLBACK_TYPE, Event, HomeAssistant, callback
 from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers.dispatcher import async_dispatcher_send
@@ -67,18 +67,18 @@ class ApartmentStay:
         stays: StayManager,
         apartment: ConfigSubentry,
         devices: Callable[[], Mapping[str, GatewayDevice]],
+        reachable: Callable[[], bool],
         cleaning_hours: float,
     ) -> None:
         """Start vacant; the stored stay is loaded by the manager."""
         self._stays = stays
         self.apartment = apartment
         self.devices = devices
+        self.reachable = reachable
+        """Whether the apartment's gateway is online."""
         self.cleaning_hours = cleaning_hours
         self.stay = Stay()
         self.routine_failures = 0
-        self.routine_pending = False
-        """The mode changed before the gateway listed the apartment's devices (just after a
-        start): its routine runs once they are known."""
 
     @property
     def update_signal(self) -> str:
@@ -99,13 +99,14 @@ class ApartmentStay:
         """Return one of the apartment's smart-home settings."""
         return float((self.apartment.data.get(SECTION) or {}).get(key, default))
 
-    def meter_total(self) -> float | None:
-        """Return the sum of the apartment's meters (None while one of them is unknown)."""
-        meters = [d for d in self.devices().values() if d.info.type is DeviceType.METER]
-        readings = [d.value("energy") for d in meters]
-        if not meters or any(not isinstance(r, int | float) for r in readings):
-            return None
-        return float(sum(readings))
+    def meter_readings(self) -> dict[str, float]:
+        """Return the known energy readings of the apartment's meters, by device id."""
+        return {
+            device_id: float(reading)
+            for device_id, device in self.devices().items()
+            if device.info.type is DeviceType.METER
+            and isinstance(reading := device.value("energy"), int | float)
+        }
 
     async def async_select(self, option: str) -> None:
         """Set the mode by hand (staff); the mode's routine runs."""
@@ -115,13 +116,14 @@ class ApartmentStay:
 class StayManager:
     """The stays of a site's apartments."""
 
-    def __init__(self, hass: HomeAssistant, entry_id: str) -> None:
+    def __init__(self, hass: HomeAssistant, entry: ConfigEntry) -> None:
         """Nothing loaded yet."""
         self.hass = hass
-        self.entry_id = entry_id
+        self.entry = entry
+        self.entry_id = entry.entry_id
         self.by_apartment: dict[str, ApartmentStay] = {}
         """Apartment subentry id -> its stay."""
-        self._store = _storage(hass, entry_id)
+        self._store = _storage(hass, entry.entry_id)
         self._unsubscribe: list[CALLBACK_TYPE] = []
         self._timers: dict[str, CALLBACK_TYPE] = {}
 
@@ -166,11 +168,17 @@ class StayManager:
         @callback
         def handle(event: Event) -> None:
             stay = self.by_apartment[event.data["resource_id"]]
+            booking_id = event.data.get("booking_id")
+            if not arrived and not stay.stay.ends_with(booking_id):
+                # A guest who checks out late, after the next guest checked in.
+                _LOGGER.info(
+                    "%s: check-out of an earlier booking; the current stay goes on",
+                    stay.apartment.title,
+                )
+                return
             mode = ApartmentMode.OCCUPIED if arrived else ApartmentMode.CLEANING
-            self.hass.async_create_task(
-                self.async_enter(stay, mode, booking_id=event.data.get("booking_id")),
-                f"{DOMAIN} stay routine",
-                eager_start=True,
+            self.entry.async_create_task(
+                self.hass, self.async_enter(stay, mode, booking_id=booking_id), "stay routine"
             )
 
         return handle
@@ -184,7 +192,7 @@ class StayManager:
             dt_util.utcnow(),
             booking_id=booking_id,
             cleaning_hours=stay.cleaning_hours,
-            reading=stay.meter_total(),
+            readings=stay.meter_readings(),
         )
         _LOGGER.debug("%s is now %s", stay.apartment.title, entered)
         await self._store.async_save(self._data())
@@ -193,9 +201,14 @@ class StayManager:
         await self._async_routine(stay, entered)
 
     async def _async_routine(self, stay: ApartmentStay, mode: ApartmentMode) -> None:
-        """Heat for a guest, or set back and switch the lights off when nobody is there."""
-        stay.routine_pending = not stay.devices()
-        if stay.routine_pending:
+        """Heat for a guest, or set back and switch the lights off when nobody is there.
+
+        While the gateway is offline (or has not listed the devices yet, just after a start)
+        the routine waits, stored, and runs when the gateway can be reached; so does a routine
+        a command of which could not be sent.
+        """
+        if not stay.devices() or not stay.reachable():
+            await self._async_pending(stay, True)
             return
         comfort = mode in COMFORT_MODES
         target = (
@@ -214,11 +227,14 @@ class StayManager:
             *(device.async_command(**values) for device, values in commands),
             return_exceptions=True,
         )
+        failed = False
         for (device, _values), result in zip(commands, results, strict=True):
             if isinstance(result, HomeAssistantError):
+                failed = True
                 stay.routine_failures += 1
                 _LOGGER.warning(
-                    "%s: the %s routine could not reach %s: %s",
+                    "%s: the %s routine could not reach %s (tried again when the gateway "
+                    "is back): %s",
                     stay.apartment.title,
                     mode,
                     device.info.name,
@@ -226,23 +242,27 @@ class StayManager:
                 )
             elif isinstance(result, BaseException):
                 raise result
+        await self._async_pending(stay, failed)
+
+    async def _async_pending(self, stay: ApartmentStay, pending: bool) -> None:
+        if stay.stay.routine_pending != pending:
+            stay.stay.routine_pending = pending
+            await self._store.async_save(self._data())
 
     @callback
-    def devices_known(self, apartment_id: str) -> None:
-        """Run the routine a mode change left for when the apartment's devices are known."""
+    def retry_routine(self, apartment_id: str) -> None:
+        """Run a routine that is waiting, now that the devices may be reached."""
         stay = self.by_apartment.get(apartment_id)
-        if stay is not None and stay.routine_pending:
-            self.hass.async_create_task(
-                self._async_routine(stay, stay.stay.mode),
-                f"{DOMAIN} stay routine",
-                eager_start=True,
+        if stay is not None and stay.stay.routine_pending and stay.reachable() and stay.devices():
+            self.entry.async_create_task(
+                self.hass, self._async_routine(stay, stay.stay.mode), "stay routine"
             )
 
     @callback
     def meter_changed(self, apartment_id: str) -> None:
         """Count a meter reading of an apartment for its current stay."""
         stay = self.by_apartment.get(apartment_id)
-        if stay is not None and stay.stay.meter(stay.meter_total()):
+        if stay is not None and stay.stay.meter(stay.meter_readings()):
             self._store.async_delay_save(self._data, SAVE_DELAY)
             async_dispatcher_send(self.hass, stay.update_signal)
 
@@ -259,10 +279,10 @@ class StayManager:
         def cleaned(now: datetime) -> None:
             self._timers.pop(apartment_id, None)
             if stay.stay.cleaning_over(now):
-                self.hass.async_create_task(
+                self.entry.async_create_task(
+                    self.hass,
                     self.async_enter(stay, ApartmentMode.VACANT, booking_id=stay.stay.booking_id),
-                    f"{DOMAIN} stay cleaned",
-                    eager_start=True,
+                    "stay cleaned",
                 )
 
         self._timers[apartment_id] = async_track_point_in_utc_time(self.hass, cleaned, until)
@@ -276,6 +296,7 @@ class StayManager:
             stay.apartment.title: {
                 "mode": stay.mode,
                 "routine_failures": stay.routine_failures,
+                "routine_pending": stay.stay.routine_pending,
             }
             for stay in self.by_apartment.values()
         }

@@ -12,6 +12,7 @@ apartments"), which adds all of them in one step - 250 apartments are not 250 fl
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable, Iterable, Mapping
 import logging
 from typing import Any, ClassVar, override
@@ -139,7 +140,8 @@ class SmartHomeSubsystem(Subsystem):
         self._early_states: dict[tuple[str, str], bytes] = {}
         """(apartment, device) -> the last state heard before the device was announced."""
         self.malformed = 0
-        self.stays = StayManager(hass, entry.entry_id)
+        self.stays = StayManager(hass, entry)
+        self._subscribing: asyncio.Task[None] | None = None
 
     @property
     def base(self) -> str:
@@ -163,14 +165,20 @@ class SmartHomeSubsystem(Subsystem):
             self.devices[gateway_id] = {}
         await self.stays.async_setup(
             [
-                ApartmentStay(self.stays, subentry, self._devices_of(gateway_id), hours)
+                ApartmentStay(
+                    self.stays,
+                    subentry,
+                    self._devices_of(gateway_id),
+                    self._reachable(subentry),
+                    hours,
+                )
                 for gateway_id, subentry in self.apartments.items()
                 if (hours := StayManager.takes_stays(subentry)) is not None
             ]
         )
         # In the background: a site does not wait for MQTT (the emergency path reports a
         # broker that never comes); its gateway devices appear once MQTT is there.
-        self.entry.async_create_background_task(
+        self._subscribing = self.entry.async_create_background_task(
             self.hass, self._async_subscribe(), f"{DOMAIN} gateway subscriptions"
         )
 
@@ -191,8 +199,14 @@ class SmartHomeSubsystem(Subsystem):
     def _devices_of(self, gateway_id: str) -> Callable[[], Mapping[str, GatewayDevice]]:
         return lambda: self.devices.get(gateway_id, {})
 
+    def _reachable(self, apartment: ConfigSubentry) -> Callable[[], bool]:
+        return lambda: self.gateway_online(apartment)
+
     @override
     async def async_unload(self) -> None:
+        # First, so that a subscription still on its way cannot outlive the site.
+        if self._subscribing is not None:
+            self._subscribing.cancel()
         while self._unsubscribe:
             self._unsubscribe.pop()()
         await self.stays.async_unload()
@@ -222,10 +236,7 @@ class SmartHomeSubsystem(Subsystem):
     def _take(self, topic: gp.Topic, payload: bytes) -> None:
         match topic.kind:
             case "gateway_status":
-                self._gateways_online[str(topic.gateway)] = gp.parse_gateway_status(payload)
-                for gateway_id, gateway in self._gateway_of.items():
-                    if gateway == topic.gateway:
-                        self._changed(self.devices.get(gateway_id, {}).values())
+                self._gateway_status(str(topic.gateway), gp.parse_gateway_status(payload))
             case "gateway_apartments":
                 gateway = str(topic.gateway)
                 self.announced[gateway] = gp.parse_apartments(payload)
@@ -237,6 +248,14 @@ class SmartHomeSubsystem(Subsystem):
                 self._devices(str(topic.apartment), gp.parse_devices(payload))
             case "state" if topic.apartment in self.apartments:
                 self._state_message(str(topic.apartment), str(topic.device), payload)
+
+    def _gateway_status(self, gateway: str, online: bool) -> None:
+        self._gateways_online[gateway] = online
+        for gateway_id, served_by in self._gateway_of.items():
+            if served_by == gateway:
+                self._changed(self.devices.get(gateway_id, {}).values())
+                if online and (apartment := self.apartments.get(gateway_id)) is not None:
+                    self.stays.retry_routine(apartment.subentry_id)
 
     def _state_message(self, gateway_id: str, device_id: str, payload: bytes) -> None:
         device = self.devices[gateway_id].get(device_id)
@@ -251,7 +270,7 @@ class SmartHomeSubsystem(Subsystem):
         for device in devices:
             if payload := self._early_states.pop((gateway_id, device.info.device_id), b""):
                 try:
-                    device.state = gp.parse_state(device.info.type, payload)
+                    self._state(device, gp.parse_state(device.info.type, payload))
                 except gp.GatewayMessageError as err:
                     self.malformed += 1
                     _LOGGER.warning("State of %s ignored: %s", device.info.device_id, err)
@@ -305,7 +324,7 @@ class SmartHomeSubsystem(Subsystem):
                     self.hass, new_groups_signal(self.entry.entry_id, platform), groups
                 )
         if wanted:
-            self.stays.devices_known(apartment.subentry_id)
+            self.stays.retry_routine(apartment.subentry_id)
 
     def _remove(self, device: GatewayDevice) -> None:
         """Remove a device the gateway no longer lists, with its entities."""
