@@ -39,6 +39,7 @@ from . import entities, gateway_protocol as gp
 from .const import CONF_GATEWAY_APARTMENT, DISCOVERY_ENTRY_ID, DISCOVERY_GATEWAY, SECTION
 from .section import APARTMENT_SECTION
 from .stays import ApartmentStay, StayManager, async_remove_stays
+from .voice import async_rooms_changed
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -210,6 +211,7 @@ class SmartHomeSubsystem(Subsystem):
         while self._unsubscribe:
             self._unsubscribe.pop()()
         await self.stays.async_unload()
+        async_rooms_changed(self.hass)
 
     @override
     @classmethod
@@ -325,6 +327,7 @@ class SmartHomeSubsystem(Subsystem):
                 )
         if wanted:
             self.stays.retry_routine(apartment.subentry_id)
+        async_rooms_changed(self.hass)
 
     def _remove(self, device: GatewayDevice) -> None:
         """Remove a device the gateway no longer lists, with its entities."""

@@ -1,7 +1,8 @@
 """The guest's voice in the apartment (Assist): bed, kitchen, lights, heating, the next appointment.
 
 Registered with Home Assistant's conversation agent as trigger sentences (German and English,
-see voice_phrases). Everything acts on the apartment the voice satellite is in: the apartment
+see voice_phrases); those naming a room once per room name the gateways use, updated as
+devices come and go. Everything acts on the apartment the voice satellite is in: the apartment
 whose device, or one of whose gateway devices, shares the satellite's area (or, with a single
 apartment in all of Home Assistant, that one). So "Licht aus" never reaches a neighbour's
 lights, which Home Assistant's built-in intents could do with 250 "Wohnzimmer" in the quarter.
@@ -15,10 +16,11 @@ from typing import TYPE_CHECKING
 
 from homeassistant.config_entries import ConfigEntryState, ConfigSubentry
 from homeassistant.const import Platform
-from homeassistant.core import HomeAssistant, callback
+from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
 from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers import area_registry as ar, device_registry as dr, entity_registry as er
 from homeassistant.util import dt as dt_util
+from homeassistant.util.hass_dict import HassKey
 
 from ..assist import apartment_of_satellite, async_when_conversation_loaded, satellite_area
 from ..const import DOMAIN
@@ -85,19 +87,6 @@ class Apartment:
             return found
         return [device for device in found if _same_room(device.info.room, room)]
 
-    def room_named(self, said: object) -> str | None:
-        """Return the room a sentence named, without the apartment's name before it.
-
-        Areas are named "Gesundheitswohnung 1 Schlafzimmer", so that is said too.
-        """
-        if not said:
-            return None
-        room = str(said).strip()
-        title = self.subentry.title
-        if room.casefold().startswith(title.casefold()):
-            room = room[len(title) :].strip()
-        return room or None
-
     def in_satellite_area(self, devices: list[GatewayDevice]) -> list[GatewayDevice]:
         """Return those of the devices in the satellite's area (all if none is)."""
         registry = dr.async_get(self.hass)
@@ -129,26 +118,88 @@ def async_setup_voice(hass: HomeAssistant) -> None:
     async_when_conversation_loaded(hass, _register)
 
 
+DATA_ROOMS: HassKey[RoomSentences] = HassKey(f"{DOMAIN}_voice_rooms")
+
+
+class RoomSentences:
+    """The sentences naming a room, registered for each room name the gateways use."""
+
+    def __init__(self, hass: HomeAssistant) -> None:
+        """Nothing registered before the conversation integration is there."""
+        self.hass = hass
+        self.ready = False
+        self.registered: dict[str, list[CALLBACK_TYPE]] = {}
+        self._scheduled = False
+
+    @callback
+    def schedule_update(self) -> None:
+        """Update once after a burst of device announcements (250 apartments at a start)."""
+        if self.ready and not self._scheduled:
+            self._scheduled = True
+            self.hass.loop.call_soon(self._update)
+
+    @callback
+    def _update(self) -> None:
+        from homeassistant.components.conversation.agent_manager import get_agent_manager  # noqa: PLC0415
+
+        self._scheduled = False
+        wanted = _known_rooms(self.hass)
+        for room in set(self.registered) - wanted:
+            for unregister in self.registered.pop(room):
+                unregister()
+        manager = get_agent_manager(self.hass)
+        for room in sorted(wanted - set(self.registered)):
+            self.registered[room] = [
+                manager.register_trigger(
+                    vp.sentences_for(command, room), _handler(self.hass, command, room)
+                )
+                for command in vp.ROOM_COMMANDS
+            ]
+
+
+def _known_rooms(hass: HomeAssistant) -> set[str]:
+    from .subsystem import SmartHomeSubsystem  # noqa: PLC0415 - avoid an import cycle
+
+    return {
+        device.info.room
+        for entry in hass.config_entries.async_entries(DOMAIN)
+        if entry.state is ConfigEntryState.LOADED
+        for known in entry.runtime_data.subsystem(SmartHomeSubsystem).devices.values()
+        for device in known.values()
+        if device.info.room and vp.is_sayable_room(device.info.room)
+    }
+
+
+@callback
+def async_rooms_changed(hass: HomeAssistant) -> None:
+    """Register the room sentences anew (a gateway announced devices, a site unloaded)."""
+    if (rooms := hass.data.get(DATA_ROOMS)) is not None:
+        rooms.schedule_update()
+
+
 @callback
 def _register(hass: HomeAssistant) -> None:
     from homeassistant.components.conversation.agent_manager import get_agent_manager  # noqa: PLC0415
 
     manager = get_agent_manager(hass)
-    for command, sentences in vp.SENTENCES.items():
-        manager.register_trigger(sentences, _handler(hass, command))
+    for command in vp.SENTENCES:
+        if sentences := vp.sentences_for(command, None):
+            manager.register_trigger(sentences, _handler(hass, command, None))
+    rooms = hass.data.setdefault(DATA_ROOMS, RoomSentences(hass))
+    rooms.ready = True
+    rooms.schedule_update()
 
 
 def _handler(
-    hass: HomeAssistant, command: Command
+    hass: HomeAssistant, command: Command, room: str | None
 ) -> Callable[[ConversationInput, RecognizeResult], Awaitable[str]]:
     async def handle(user_input: ConversationInput, result: RecognizeResult) -> str:
         language = user_input.language
         apartment = _apartment_of(hass, user_input)
         if apartment is None:
             return vp.answer(language, "no_apartment")
-        said = result.entities["room"].value if "room" in result.entities else None
         try:
-            return await _answer(apartment, command, language, apartment.room_named(said))
+            return await _answer(apartment, command, language, room)
         except HomeAssistantError as err:
             _LOGGER.warning("Voice command %r not carried out: %s", user_input.text, err)
             return vp.answer(language, "unreachable")

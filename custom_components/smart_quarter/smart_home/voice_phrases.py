@@ -1,14 +1,16 @@
 """What a guest may say to the apartment, and its answers, in German and English (pure).
 
 Sentences use Home Assistant's sentence template syntax ([optional], (a|b), {wildcard}).
-They are trigger sentences, registered in both languages at once. The room wildcard is
-matched against the room names the gateway gives its devices ("Wohnzimmer", "Bad" ...).
+They are trigger sentences, registered in both languages at once. Sentences with a `{room}`
+are registered once for each room name the gateways give their devices ("Wohnzimmer", "Bad"
+...), so a room no apartment has ("im Büro") stays with Home Assistant's built-in intents.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
+import re
 from typing import Final
 
 
@@ -221,6 +223,27 @@ _MONTHS = {
         "December",
     ),
 }
+
+
+ROOM: Final = "{room}"
+_SAFE_ROOM = re.compile(r"^[^\W\d_][\w .'-]{0,40}$")
+
+
+def is_sayable_room(room: str) -> bool:
+    """Whether a room name can go into a sentence (letters first, no template characters)."""
+    return bool(_SAFE_ROOM.match(room))
+
+
+def sentences_for(command: Command, room: str | None) -> list[str]:
+    """Return a command's sentences without a room, or those for one room."""
+    if room is None:
+        return [sentence for sentence in SENTENCES[command] if ROOM not in sentence]
+    return [sentence.replace(ROOM, room) for sentence in SENTENCES[command] if ROOM in sentence]
+
+
+ROOM_COMMANDS: Final = tuple(
+    command for command, sentences in SENTENCES.items() if any(ROOM in s for s in sentences)
+)
 
 
 def language_of(language: str) -> str:
