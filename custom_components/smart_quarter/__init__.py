@@ -105,8 +105,11 @@ async def _async_reload_on_update(hass: HomeAssistant, entry: SmartQuarterConfig
     if entry.runtime_data.reload_pending:
         return
     entry.runtime_data.reload_pending = True
-    await asyncio.sleep(0)
-    await hass.config_entries.async_reload(entry.entry_id)
+    try:
+        await asyncio.sleep(0)
+        await hass.config_entries.async_reload(entry.entry_id)
+    finally:  # a reload that failed must not swallow the next change
+        entry.runtime_data.reload_pending = False
 
 
 @callback

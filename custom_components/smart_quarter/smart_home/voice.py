@@ -18,7 +18,7 @@ from homeassistant.config_entries import ConfigEntryState, ConfigSubentry
 from homeassistant.const import Platform
 from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
 from homeassistant.exceptions import HomeAssistantError
-from homeassistant.helpers import area_registry as ar, device_registry as dr, entity_registry as er
+from homeassistant.helpers import device_registry as dr, entity_registry as er
 from homeassistant.util import dt as dt_util
 from homeassistant.util.hass_dict import HassKey
 
@@ -243,6 +243,9 @@ async def _lights(apartment: Apartment, command: Command, language: str, room: s
     # "Licht an" without a room: where the guest is; "Licht aus": everywhere (bedtime).
     if room is None and on:
         lights = apartment.in_satellite_area(lights)
+    lights = [light for light in lights if light.available]
+    if not lights:
+        return vp.answer(language, "unreachable")
     for light in lights:
         await light.async_command(on=on)
     return vp.answer(language, command.value)
@@ -318,7 +321,7 @@ async def _robot_come(
     )
     if device is None:
         return vp.answer(language, "no_robot")
-    room = _room_of_area(apartment) or DEFAULT_ROOM
+    room = _room_of_satellite(apartment) or DEFAULT_ROOM
 
     async def _go() -> None:
         try:
@@ -333,15 +336,15 @@ async def _robot_come(
     return vp.answer(language, "robot_come", room=room)
 
 
-def _room_of_area(apartment: Apartment) -> str | None:
-    """Return the room the satellite is in ("Gesundheitswohnung 1 Schlafzimmer" -> Schlafzimmer)."""
-    if (
-        apartment.area is None
-        or (area := ar.async_get(apartment.hass).async_get_area(apartment.area)) is None
-    ):
+def _room_of_satellite(apartment: Apartment) -> str | None:
+    """Return the gateway's name of the room the satellite is in (its devices' area)."""
+    if apartment.area is None:
         return None
-    room = area.name.removeprefix(apartment.subentry.title).strip()
-    return room or None
+    everything = list(apartment.subsystem.devices.get(apartment.gateway_id, {}).values())
+    here = apartment.in_satellite_area(everything)
+    if here is everything:  # none of them in the satellite's area
+        return None
+    return next((device.info.room for device in here if device.info.room), None)
 
 
 type Handler = Callable[[Apartment, Command, str, str | None], Awaitable[str]]
