@@ -6,7 +6,7 @@ import asyncio
 from collections.abc import AsyncIterator
 import json
 
-from homeassistant.config_entries import SOURCE_USER, ConfigSubentryData
+from homeassistant.config_entries import SOURCE_USER
 from homeassistant.const import CONF_NAME, STATE_OFF, STATE_ON, STATE_UNAVAILABLE
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import area_registry as ar, device_registry as dr, entity_registry as er
@@ -19,7 +19,7 @@ from simulators.apartment_gateway import ApartmentGateway
 
 from ..common import site_entry, wait_for
 from ..real_broker import Mosquitto, async_setup_mqtt
-from .conftest import BASE
+from .conftest import BASE, apartment, async_set_up, async_unload_all
 
 pytestmark = [pytest.mark.usefixtures("socket_enabled"), pytest.mark.timeout(60)]
 
@@ -32,28 +32,10 @@ async def site(hass: HomeAssistant, broker: Mosquitto) -> AsyncIterator[MockConf
     """A site whose apartment is 'whg-1' at the gateway."""
     await async_setup_mqtt(hass, broker.port)
     entry = site_entry(
-        with_room=False,
-        subentries=[
-            ConfigSubentryData(
-                subentry_id=APARTMENT_ID,
-                subentry_type=SUBENTRY_TYPE_APARTMENT,
-                title="Gesundheitswohnung 1",
-                unique_id=None,
-                data={
-                    CONF_NAME: "Gesundheitswohnung 1",
-                    "trigger_devices": [],
-                    "smart_home": {"gateway_apartment": "whg-1"},
-                },
-            )
-        ],
+        with_room=False, subentries=[apartment(APARTMENT_ID, "Gesundheitswohnung 1", "whg-1")]
     )
-    entry.add_to_hass(hass)
-    assert await hass.config_entries.async_setup(entry.entry_id)
-    await hass.async_block_till_done()
-    yield entry
-    for loaded in hass.config_entries.async_entries():
-        await hass.config_entries.async_unload(loaded.entry_id)
-    await hass.async_block_till_done()
+    yield await async_set_up(hass, entry)
+    await async_unload_all(hass)
 
 
 async def test_announced_devices_appear_and_follow_commands(

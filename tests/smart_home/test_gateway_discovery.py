@@ -6,7 +6,6 @@ from collections.abc import AsyncIterator, Iterator
 from unittest.mock import patch
 
 from homeassistant.config_entries import SOURCE_IGNORE, SOURCE_INTEGRATION_DISCOVERY
-from homeassistant.const import CONF_NAME
 from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType
 import pytest
@@ -22,7 +21,7 @@ from simulators.apartment_gateway import ApartmentGateway
 
 from ..common import site_entry, wait_for
 from ..real_broker import Mosquitto, async_setup_mqtt
-from .conftest import BASE
+from .conftest import BASE, apartment, async_set_up, async_unload_all
 
 pytestmark = [pytest.mark.usefixtures("socket_enabled"), pytest.mark.timeout(60)]
 
@@ -39,20 +38,6 @@ def gateway(broker: Mosquitto) -> Iterator[ApartmentGateway]:
     simulated.stop()
 
 
-def _apartment(subentry_id: str, name: str, gateway_apartment: str | None) -> dict[str, object]:
-    return {
-        "subentry_id": subentry_id,
-        "subentry_type": SUBENTRY_TYPE_APARTMENT,
-        "title": name,
-        "unique_id": None,
-        "data": {
-            CONF_NAME: name,
-            "trigger_devices": [],
-            "smart_home": {"gateway_apartment": gateway_apartment} if gateway_apartment else {},
-        },
-    }
-
-
 @pytest.fixture
 async def site(hass: HomeAssistant, broker: Mosquitto) -> AsyncIterator[MockConfigEntry]:
     """A site with whg-1 linked, and an apartment "Wohnung 3" that is not at the gateway."""
@@ -60,17 +45,12 @@ async def site(hass: HomeAssistant, broker: Mosquitto) -> AsyncIterator[MockConf
     entry = site_entry(
         with_room=False,
         subentries=[
-            _apartment(LINKED, "Gesundheitswohnung 1", "whg-1"),  # type: ignore[list-item]
-            _apartment(UNLINKED_NAMED_LIKE_WHG_3, "Wohnung 3", None),  # type: ignore[list-item]
+            apartment(LINKED, "Gesundheitswohnung 1", "whg-1"),
+            apartment(UNLINKED_NAMED_LIKE_WHG_3, "Wohnung 3", None),
         ],
     )
-    entry.add_to_hass(hass)
-    assert await hass.config_entries.async_setup(entry.entry_id)
-    await hass.async_block_till_done()
-    yield entry
-    for loaded in hass.config_entries.async_entries():
-        await hass.config_entries.async_unload(loaded.entry_id)
-    await hass.async_block_till_done()
+    yield await async_set_up(hass, entry)
+    await async_unload_all(hass)
 
 
 def _offers(hass: HomeAssistant) -> list[dict[str, object]]:

@@ -9,8 +9,6 @@ from typing import Any
 
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.components import mqtt
-from homeassistant.config_entries import ConfigSubentryData
-from homeassistant.const import CONF_NAME
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers import device_registry as dr
@@ -20,13 +18,12 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry, async_
 
 from custom_components.smart_quarter.booking.interface import EVENT_CHECKED_IN, EVENT_CHECKED_OUT
 from custom_components.smart_quarter.const import DOMAIN
-from custom_components.smart_quarter.emergency.const import SUBENTRY_TYPE_APARTMENT
 from simulators.apartment_gateway import ApartmentGateway
 
 from ..booking.site import APARTMENT_STAYS
 from ..common import site_entry, wait_for
 from ..real_broker import Mosquitto, async_setup_mqtt
-from .conftest import BASE, all_devices_heard
+from .conftest import BASE, apartment, async_set_up, async_unload_all
 
 pytestmark = [pytest.mark.usefixtures("socket_enabled"), pytest.mark.timeout(60)]
 
@@ -38,33 +35,19 @@ HEATERS = ("heizung-wohnzimmer", "heizung-schlafzimmer")
 LIGHTS = ("licht-wohnzimmer", "licht-schlafzimmer", "licht-bad")
 
 
-def apartment(
-    subentry_id: str, title: str, gateway_id: str, stays: dict[str, Any] | None
-) -> ConfigSubentryData:
-    """An apartment linked to the gateway; with booking settings when it takes stays."""
-    data: dict[str, Any] = {
-        CONF_NAME: title,
-        "trigger_devices": [],
-        "smart_home": {"gateway_apartment": gateway_id, "comfort_temperature": 22.0},
-    }
-    if stays is not None:
-        data["stays"] = stays
-    return ConfigSubentryData(
-        subentry_id=subentry_id,
-        subentry_type=SUBENTRY_TYPE_APARTMENT,
-        title=title,
-        unique_id=None,
-        data=data,
-    )
-
-
 def stay_site() -> MockConfigEntry:
     """A health apartment taking stays (2 h cleaning) and a tenant's apartment that does not."""
     return site_entry(
         with_room=False,
         subentries=[
-            apartment(APARTMENT_ID, "Gesundheitswohnung 1", "whg-1", APARTMENT_STAYS),
-            apartment(TENANT_ID, "Wohnung 2", "whg-2", None),
+            apartment(
+                APARTMENT_ID,
+                "Gesundheitswohnung 1",
+                "whg-1",
+                stays=APARTMENT_STAYS,
+                comfort_temperature=22.0,
+            ),
+            apartment(TENANT_ID, "Wohnung 2", "whg-2", comfort_temperature=22.0),
         ],
     )
 
@@ -75,15 +58,8 @@ async def site(
 ) -> AsyncIterator[MockConfigEntry]:
     """The site, its gateway's devices known."""
     await async_setup_mqtt(hass, broker.port)
-    entry = stay_site()
-    entry.add_to_hass(hass)
-    assert await hass.config_entries.async_setup(entry.entry_id)
-    await hass.async_block_till_done()
-    assert await wait_for(lambda: all_devices_heard(entry, 2))
-    yield entry
-    for loaded in hass.config_entries.async_entries():
-        await hass.config_entries.async_unload(loaded.entry_id)
-    await hass.async_block_till_done()
+    yield await async_set_up(hass, stay_site(), apartments_heard=2)
+    await async_unload_all(hass)
 
 
 def fire(hass: HomeAssistant, event_type: str, entry: MockConfigEntry, **data: Any) -> None:
@@ -278,9 +254,7 @@ async def test_booking_check_in_drives_the_mode(
     """Through the booking subsystem's own check-in and check-out (no broker needed)."""
     freezer.move_to("2026-11-23T15:30:00+01:00")
     entry = stay_site()
-    entry.add_to_hass(hass)
-    assert await hass.config_entries.async_setup(entry.entry_id)
-    await hass.async_block_till_done()
+    await async_set_up(hass, entry)
     device = dr.async_get(hass).async_get_device_by_identifier(
         (DOMAIN, APARTMENT_ID), entry.entry_id
     )
@@ -312,9 +286,7 @@ async def test_a_check_in_before_the_gateway_is_heard_waits_for_its_devices(
     """Just after a start the devices are not known yet: the routine runs once they are."""
     await async_setup_mqtt(hass, broker.port)
     entry = stay_site()
-    entry.add_to_hass(hass)
-    assert await hass.config_entries.async_setup(entry.entry_id)
-    await hass.async_block_till_done()
+    await async_set_up(hass, entry)
     fire(hass, EVENT_CHECKED_IN, entry)
     await hass.async_block_till_done()
     assert hass.states.get(MODE).state == "occupied"

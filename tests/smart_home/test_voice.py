@@ -16,7 +16,6 @@ import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.smart_quarter.const import DOMAIN
-from custom_components.smart_quarter.emergency.const import SUBENTRY_TYPE_APARTMENT
 from custom_components.smart_quarter.robot.const import EVENT_ROBOT_GOTO
 from simulators.apartment_gateway import ApartmentGateway
 from simulators.temi_bridge import TemiBridge
@@ -24,7 +23,7 @@ from simulators.temi_bridge import TemiBridge
 from ..booking.site import APARTMENT_STAYS, ROOM_BOOKING
 from ..common import ROOM_SUBENTRY_ID, collect, room_subentry, site_entry, wait_for
 from ..real_broker import Mosquitto, async_setup_mqtt
-from .conftest import BASE, all_devices_heard
+from .conftest import BASE, all_devices_heard, apartment, async_set_up, async_unload_all
 
 pytestmark = [pytest.mark.usefixtures("socket_enabled"), pytest.mark.timeout(60)]
 
@@ -33,19 +32,7 @@ NEIGHBOUR_ID = "01JAPARTMENT00000000000002"
 
 
 def _apartment(subentry_id: str, title: str, gateway_id: str) -> ConfigSubentryData:
-    data: dict[str, Any] = {
-        CONF_NAME: title,
-        "trigger_devices": [],
-        "smart_home": {"gateway_apartment": gateway_id},
-        "stays": APARTMENT_STAYS,
-    }
-    return ConfigSubentryData(
-        subentry_id=subentry_id,
-        subentry_type=SUBENTRY_TYPE_APARTMENT,
-        title=title,
-        unique_id=None,
-        data=data,
-    )
+    return apartment(subentry_id, title, gateway_id, stays=APARTMENT_STAYS)
 
 
 @pytest.fixture
@@ -63,14 +50,8 @@ async def site(
             _apartment(NEIGHBOUR_ID, "Gesundheitswohnung 2", "whg-2"),
         ],
     )
-    entry.add_to_hass(hass)
-    assert await hass.config_entries.async_setup(entry.entry_id)
-    await hass.async_block_till_done()
-    assert await wait_for(lambda: all_devices_heard(entry, 2))
-    yield entry
-    for loaded in hass.config_entries.async_entries():
-        await hass.config_entries.async_unload(loaded.entry_id)
-    await hass.async_block_till_done()
+    yield await async_set_up(hass, entry, apartments_heard=2)
+    await async_unload_all(hass)
 
 
 def satellite_in(hass: HomeAssistant, area_name: str) -> str:
@@ -215,9 +196,7 @@ async def test_next_appointment(hass: HomeAssistant, freezer: FrozenDateTimeFact
             _apartment(APARTMENT_ID, "Gesundheitswohnung 1", "whg-1"),
         ],
     )
-    entry.add_to_hass(hass)
-    assert await hass.config_entries.async_setup(entry.entry_id)
-    await hass.async_block_till_done()
+    await async_set_up(hass, entry)
     # The only apartment in Home Assistant: no satellite area needed.
     assert await say(hass, "Wann ist mein nächster Termin?", None) == "Sie haben keinen Termin."
     devices = dr.async_get(hass)
@@ -271,9 +250,7 @@ async def test_temi_comes_to_the_guests_room(
                 robot,
             ],
         )
-        entry.add_to_hass(hass)
-        assert await hass.config_entries.async_setup(entry.entry_id)
-        await hass.async_block_till_done()
+        await async_set_up(hass, entry)
         assert await wait_for(
             lambda: hass.states.get("binary_sensor.temi_wohnung_1_online").state == "on"
         )
