@@ -177,9 +177,10 @@ async def test_an_unreachable_gateway_and_an_unknown_place(
     assert await say(hass, "Wie warm ist es", satellite) == (
         "Das Gerät antwortet gerade nicht. Bitte versuchen Sie es gleich noch einmal."
     )
-    assert await say(hass, "Licht aus", satellite) == (
-        "Das Gerät antwortet gerade nicht. Bitte versuchen Sie es gleich noch einmal."
-    )
+    for text in ("Licht aus", "Mir ist kalt"):
+        assert await say(hass, text, satellite) == (
+            "Das Gerät antwortet gerade nicht. Bitte versuchen Sie es gleich noch einmal."
+        )
     assert sent(gateway, start) == []
 
 

@@ -3,9 +3,9 @@
 Registered with Home Assistant's conversation agent as trigger sentences (German and English,
 see voice_phrases); those naming a room once per room name the gateways use, updated as
 devices come and go. Everything acts on the apartment the voice satellite is in: the apartment
-whose device, or one of whose gateway devices, shares the satellite's area (or, with a single
-apartment in all of Home Assistant, that one). So "Licht aus" never reaches a neighbour's
-lights, which Home Assistant's built-in intents could do with 250 "Wohnzimmer" in the quarter.
+whose device, or one of whose gateway devices, shares the satellite's area (a satellite
+without an area: the only apartment, if there is one). So "Licht aus" never reaches a
+neighbour's lights, which Home Assistant's built-in intents could with 250 "Wohnzimmer".
 """
 
 from __future__ import annotations
@@ -106,10 +106,7 @@ class Apartment:
 
 
 def _same_room(name: str | None, said: str) -> bool:
-    if not name:
-        return False
-    name, said = name.casefold(), said.strip().casefold()
-    return name == said or name.startswith(said) or said.startswith(name)
+    return bool(name) and str(name).casefold() == said.strip().casefold()
 
 
 @callback
@@ -252,9 +249,10 @@ async def _lights(apartment: Apartment, command: Command, language: str, room: s
 
 
 async def _heating(apartment: Apartment, command: Command, language: str, room: str | None) -> str:
-    heaters = [d for d in apartment.devices(DeviceType.CLIMATE, room) if d.available]
+    heaters = apartment.devices(DeviceType.CLIMATE, room)
     if not heaters:
         return vp.answer(language, "no_device")
+    heaters = [heater for heater in heaters if heater.available]
     _key, step = vp.STEP[command]
     low, high = LIMITS["target"]
     targets: list[float] = []
