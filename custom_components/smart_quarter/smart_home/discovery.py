@@ -40,7 +40,7 @@ async def async_add_apartments(
     """Add an apartment subentry linked to each gateway apartment; return their names.
 
     Each gets the settings a technician would get from the form with nothing changed. A name
-    the site already has gets the gateway id appended. The site reloads once for all of them.
+    the site already has gets its id at the gateway appended. The site reloads once for all.
     """
     if not issubclass(apartment_flow, SiteSubentryFlow):
         raise TypeError(apartment_flow)  # the apartment form is a SiteSubentryFlow
