@@ -446,6 +446,35 @@ async def ensure_vitals_devices(demo: Demo, within: float = 90) -> None:
     raise SystemExit(f"bootstrap: the simulated Bluetooth devices were not discovered ({added})")
 
 
+# The gateway's devices of the demo apartment that the guest's TV shows.
+APARTMENT_DEVICES = (
+    "light.gesundheitswohnung_1_wohnzimmer_licht",
+    "light.gesundheitswohnung_1_schlafzimmer_licht",
+    "light.gesundheitswohnung_1_bad_licht",
+    "climate.gesundheitswohnung_1_wohnzimmer_heizung",
+    "climate.gesundheitswohnung_1_schlafzimmer_heizung",
+    "number.gesundheitswohnung_1_schlafzimmer_pflegebett_hohe",
+    "number.gesundheitswohnung_1_kuche_kuchenzeile_hohe",
+    "cover.gesundheitswohnung_1_wohnzimmer_rollladen",
+)
+
+
+async def wait_for_apartment_devices(demo: Demo, within: float = 60) -> None:
+    """Wait until the simulated gateway's devices of the apartment are live (after a reload
+    the site hears them again from the broker's retained messages)."""
+    deadline = time.monotonic() + within
+    while time.monotonic() < deadline:
+        states = {
+            state["entity_id"]: state["state"] for state in await demo.api("GET", "/api/states")
+        }
+        if all(
+            states.get(entity_id, "unavailable") != "unavailable" for entity_id in APARTMENT_DEVICES
+        ):
+            return
+        await asyncio.sleep(0.5)
+    raise SystemExit("bootstrap: the apartment gateway's devices did not appear")
+
+
 async def ensure_guest_in(demo: Demo) -> None:
     """The demo stay's guest is in: the apartment is occupied (the TV welcomes, heating on)."""
     mode = "select.gesundheitswohnung_1_modus"
@@ -483,6 +512,7 @@ async def main() -> None:
         await demo.ensure_open_data(args.open_data_url)
         await ensure_vitals_devices(demo)
         await ensure_demo_bookings(demo)
+        await wait_for_apartment_devices(demo)
         await ensure_guest_in(demo)
         # Fresh values on the telemedicine dashboard (the same action as in the README).
         await demo.api("POST", "/api/services/smart_quarter_demo/measure_now", {})
