@@ -472,7 +472,8 @@ async def wait_for_apartment_devices(demo: Demo, within: float = 60) -> None:
         ):
             return
         await asyncio.sleep(0.5)
-    raise SystemExit("bootstrap: the apartment gateway's devices did not appear")
+    missing = {entity_id: states.get(entity_id) for entity_id in APARTMENT_DEVICES}
+    raise SystemExit(f"bootstrap: the apartment gateway's devices did not appear: {missing}")
 
 
 async def ensure_guest_in(demo: Demo) -> None:
