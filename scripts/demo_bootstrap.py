@@ -446,7 +446,8 @@ async def ensure_vitals_devices(demo: Demo, within: float = 90) -> None:
     raise SystemExit(f"bootstrap: the simulated Bluetooth devices were not discovered ({added})")
 
 
-# The gateway's devices of the demo apartment that the guest's TV shows.
+# The devices of the demo apartment that the guest's TV shows: the gateway's, and the robot
+# (online only once it has heard the bridge's next status, up to 3 s after a reload).
 APARTMENT_DEVICES = (
     "light.gesundheitswohnung_1_wohnzimmer_licht",
     "light.gesundheitswohnung_1_schlafzimmer_licht",
@@ -456,12 +457,13 @@ APARTMENT_DEVICES = (
     "number.gesundheitswohnung_1_schlafzimmer_pflegebett_hohe",
     "number.gesundheitswohnung_1_kuche_kuchenzeile_hohe",
     "cover.gesundheitswohnung_1_wohnzimmer_rollladen",
+    "select.temi_wohnung_1_fahre_zu",
 )
 
 
 async def wait_for_apartment_devices(demo: Demo, within: float = 60) -> None:
-    """Wait until the simulated gateway's devices of the apartment are live (after a reload
-    the site hears them again from the broker's retained messages)."""
+    """Wait until the apartment's simulated devices are live (after a reload the site hears
+    the gateway again from the broker's retained messages, the robot from its next status)."""
     deadline = time.monotonic() + within
     while time.monotonic() < deadline:
         states = {
@@ -473,7 +475,7 @@ async def wait_for_apartment_devices(demo: Demo, within: float = 60) -> None:
             return
         await asyncio.sleep(0.5)
     missing = {entity_id: states.get(entity_id) for entity_id in APARTMENT_DEVICES}
-    raise SystemExit(f"bootstrap: the apartment gateway's devices did not appear: {missing}")
+    raise SystemExit(f"bootstrap: the apartment's devices did not appear: {missing}")
 
 
 async def ensure_guest_in(demo: Demo) -> None:
