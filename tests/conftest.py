@@ -7,9 +7,11 @@ from __future__ import annotations
 import custom_components  # noqa: F401  # isort: skip
 
 from collections.abc import Iterator
+import os
 from pathlib import Path
 
 from homeassistant.core import HomeAssistant
+from hypothesis import settings
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 from pytest_homeassistant_custom_component.syrupy import HomeAssistantSnapshotExtension
@@ -19,6 +21,12 @@ from .common import ROOM_SUBENTRY_ID, site_entry as make_site_entry
 from .real_broker import Mosquitto
 
 __all__ = ["ROOM_SUBENTRY_ID"]
+
+# Property tests draw the same examples on every run, so CI never fails by the luck of the
+# draw; HYPOTHESIS_PROFILE=explore draws fresh ones (run it after changing a parser).
+settings.register_profile("repeatable", derandomize=True)
+settings.register_profile("explore", derandomize=False)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "repeatable"))
 
 
 @pytest.fixture(autouse=True)
