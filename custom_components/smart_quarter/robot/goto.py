@@ -67,19 +67,19 @@ class GotoRun:
         send_goto: Callable[[str], Awaitable[None]],
         send_stop: Callable[[], Awaitable[None]],
         *,
-        max_retries: int = MAX_RETRIES,
-        retry_delay: float = RETRY_DELAY,
-        start_timeout: float = START_TIMEOUT,
-        arrive_timeout: float = ARRIVE_TIMEOUT,
+        max_retries: int | None = None,
+        retry_delay: float | None = None,
+        start_timeout: float | None = None,
+        arrive_timeout: float | None = None,
     ) -> None:
-        """Prepare (nothing is sent before `run`)."""
+        """Prepare (nothing is sent before `run`); timing not given is the module's, read now."""
         self.location = location
         self._send_goto = send_goto
         self._send_stop = send_stop
-        self._max_retries = max_retries
-        self._retry_delay = retry_delay
-        self._start_timeout = start_timeout
-        self._arrive_timeout = arrive_timeout
+        self._max_retries = MAX_RETRIES if max_retries is None else max_retries
+        self._retry_delay = RETRY_DELAY if retry_delay is None else retry_delay
+        self._start_timeout = START_TIMEOUT if start_timeout is None else start_timeout
+        self._arrive_timeout = ARRIVE_TIMEOUT if arrive_timeout is None else arrive_timeout
         self._events: asyncio.Queue[GotoEvent | GotoResult] = asyncio.Queue()
         self.attempts = 0
 
