@@ -10,10 +10,12 @@ Schlafzimmer"), where satellites stand.
 from __future__ import annotations
 
 from collections.abc import Callable, Collection
+import logging
 from typing import TYPE_CHECKING
 
-from homeassistant.const import EVENT_COMPONENT_LOADED
+from homeassistant.const import ATTR_ENTITY_ID, ATTR_SUPPORTED_FEATURES, EVENT_COMPONENT_LOADED
 from homeassistant.core import Event, HomeAssistant, callback
+from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers import device_registry as dr, entity_registry as er
 
 from .const import DOMAIN
@@ -21,7 +23,12 @@ from .const import DOMAIN
 if TYPE_CHECKING:
     from homeassistant.components.conversation import ConversationInput
 
+_LOGGER = logging.getLogger(__name__)
+
 CONVERSATION = "conversation"
+ASSIST_SATELLITE = "assist_satellite"
+ANNOUNCE_FEATURE = 1
+"""AssistSatelliteEntityFeature.ANNOUNCE (not imported: that would load the whole voice stack)."""
 GATEWAY_DEVICE_MARK = "-gw-"
 """Between the apartment's subentry id and the gateway's device id in a device identifier."""
 
@@ -94,3 +101,37 @@ def apartment_of_satellite(
     if len(apartment_ids) == 1 and (area is None or single_if_unknown):
         return next(iter(apartment_ids))
     return None
+
+
+def announcing_satellite(hass: HomeAssistant, user_input: ConversationInput) -> str | None:
+    """Return the satellite entity that heard the sentence, if it can make announcements."""
+    candidates = [user_input.satellite_id] if user_input.satellite_id else []
+    if user_input.device_id:
+        candidates += [
+            entity.entity_id
+            for entity in er.async_entries_for_device(er.async_get(hass), user_input.device_id)
+            if entity.domain == ASSIST_SATELLITE
+        ]
+    for entity_id in candidates:
+        state = hass.states.get(entity_id)
+        if state and int(state.attributes.get(ATTR_SUPPORTED_FEATURES, 0)) & ANNOUNCE_FEATURE:
+            return entity_id
+    return None
+
+
+async def async_announce(hass: HomeAssistant, satellite: str | None, message: str) -> bool:
+    """Say something later on the satellite (Home Assistant's announce action); False if not."""
+    if satellite is None:
+        _LOGGER.warning("No voice satellite to tell the guest: %s", message)
+        return False
+    try:
+        await hass.services.async_call(
+            ASSIST_SATELLITE,
+            "announce",
+            {ATTR_ENTITY_ID: satellite, "message": message},
+            blocking=True,
+        )
+    except HomeAssistantError as err:
+        _LOGGER.warning("%s could not announce %r: %s", satellite, message, err)
+        return False
+    return True

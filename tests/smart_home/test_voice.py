@@ -8,22 +8,19 @@ from typing import Any
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.components import conversation
 from homeassistant.config_entries import ConfigSubentryData
-from homeassistant.const import CONF_NAME
-from homeassistant.core import Context, Event, HomeAssistant
+from homeassistant.core import Context, HomeAssistant
 from homeassistant.helpers import area_registry as ar, device_registry as dr
 from homeassistant.setup import async_setup_component
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.smart_quarter.const import DOMAIN
-from custom_components.smart_quarter.robot.const import EVENT_ROBOT_GOTO
 from simulators.apartment_gateway import ApartmentGateway
-from simulators.temi_bridge import TemiBridge
 
 from ..booking.site import APARTMENT_STAYS, ROOM_BOOKING
-from ..common import ROOM_SUBENTRY_ID, collect, room_subentry, site_entry, wait_for
+from ..common import ROOM_SUBENTRY_ID, room_subentry, site_entry, wait_for
 from ..real_broker import Mosquitto, async_setup_mqtt
-from .conftest import BASE, all_devices_heard, apartment, async_set_up, async_unload_all
+from .conftest import BASE, apartment, async_set_up, async_unload_all
 
 pytestmark = [pytest.mark.usefixtures("socket_enabled"), pytest.mark.timeout(60)]
 
@@ -224,55 +221,6 @@ async def test_next_appointment(hass: HomeAssistant, freezer: FrozenDateTimeFact
         "Your next appointment is on Wednesday, November 25 at 09:00 in TMR Lobeda."
     )
     await hass.config_entries.async_unload(entry.entry_id)
-
-
-async def test_temi_comes_to_the_guests_room(
-    hass: HomeAssistant, broker: Mosquitto, gateway: ApartmentGateway
-) -> None:
-    """ "Temi, komm zu mir" sends the apartment's robot to the satellite's room at once."""
-    bridge = TemiBridge("00120485036", broker.port, status_interval=0.5, step_seconds=0.1)
-    bridge.start()
-    try:
-        assert await async_setup_component(hass, "homeassistant", {})
-        assert await async_setup_component(hass, "conversation", {})
-        await async_setup_mqtt(hass, broker.port)
-        robot = ConfigSubentryData(
-            subentry_id="01JROBOT000000000000000001",
-            subentry_type="robot",
-            title="temi Wohnung 1",
-            unique_id=None,
-            data={CONF_NAME: "temi Wohnung 1", "serial": "00120485036", "apartment": APARTMENT_ID},
-        )
-        entry = site_entry(
-            with_room=False,
-            subentries=[
-                _apartment(APARTMENT_ID, "Gesundheitswohnung 1", "whg-1"),
-                _apartment(NEIGHBOUR_ID, "Gesundheitswohnung 2", "whg-2"),
-                robot,
-            ],
-        )
-        await async_set_up(hass, entry)
-        assert await wait_for(
-            lambda: hass.states.get("binary_sensor.temi_wohnung_1_online").state == "on"
-        )
-        assert await wait_for(lambda: all_devices_heard(entry, 2))
-        outcomes: list[Event] = []
-        hass.bus.async_listen(EVENT_ROBOT_GOTO, collect(outcomes))
-        satellite = satellite_in(hass, "Gesundheitswohnung 1 Schlafzimmer")
-        assert await say(hass, "Temi, komm zu mir", satellite) == (
-            "Temi kommt zu Ihnen: Schlafzimmer."
-        )
-        assert await wait_for(lambda: outcomes)
-        assert outcomes[0].data["location"] == "Schlafzimmer"
-        assert outcomes[0].data["result"] == "arrived"
-        # The neighbour has no robot.
-        neighbour = satellite_in(hass, "Gesundheitswohnung 2 Wohnzimmer")
-        assert await say(hass, "Temi, komm zu mir", neighbour) == (
-            "Zu dieser Wohnung gehört kein Roboter."
-        )
-        await hass.config_entries.async_unload(entry.entry_id)
-    finally:
-        bridge.stop()
 
 
 async def test_full_area_names_go_to_home_assistants_built_in_intents(

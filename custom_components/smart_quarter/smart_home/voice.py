@@ -11,18 +11,26 @@ neighbour's lights, which Home Assistant's built-in intents could with 250 "Wohn
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 import logging
 from typing import TYPE_CHECKING
 
+from homeassistant.components.select.const import ATTR_OPTIONS
 from homeassistant.config_entries import ConfigEntryState, ConfigSubentry
-from homeassistant.const import Platform
-from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
+from homeassistant.const import STATE_UNAVAILABLE, Platform
+from homeassistant.core import CALLBACK_TYPE, HomeAssistant, State, callback
 from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers import device_registry as dr, entity_registry as er
 from homeassistant.util import dt as dt_util
 from homeassistant.util.hass_dict import HassKey
 
-from ..assist import apartment_of_satellite, async_when_conversation_loaded, satellite_area
+from ..assist import (
+    announcing_satellite,
+    apartment_of_satellite,
+    async_announce,
+    async_when_conversation_loaded,
+    satellite_area,
+)
 from ..const import DOMAIN
 from ..emergency.const import SUBENTRY_TYPE_APARTMENT
 from . import voice_phrases as vp
@@ -54,27 +62,27 @@ GUEST_APPOINTMENT_KEY = "guest_next_appointment"
 ROBOT_SUBENTRY = "robot"
 ROBOT_APARTMENT = "apartment"
 ROBOT_GOTO = "robot_goto"
+ROBOT_GOTO_SELECT = "robot_goto"
+"""The translation key of the robot's go-to select: its options are the saved locations."""
+ROBOT_CAME_OR_REPLACED = ("arrived", "cancelled")
+"""Go-to results the guest is not told of (cancelled: a newer destination replaced it)."""
+ROBOT_OBSTACLE = "obstacle"
 DEFAULT_ROOM = "Wohnzimmer"
 """Where the robot goes when the satellite's area is no room of the apartment."""
 
 
+@dataclass(slots=True)
 class Apartment:
     """The apartment a sentence was heard in, with what the handlers need of it."""
 
-    def __init__(
-        self,
-        hass: HomeAssistant,
-        subsystem: SmartHomeSubsystem,
-        subentry: ConfigSubentry,
-        gateway_id: str,
-        area: str | None,
-    ) -> None:
-        """Hold the apartment and the satellite's area."""
-        self.hass = hass
-        self.subsystem = subsystem
-        self.subentry = subentry
-        self.gateway_id = gateway_id
-        self.area = area
+    hass: HomeAssistant
+    subsystem: SmartHomeSubsystem
+    subentry: ConfigSubentry
+    gateway_id: str
+    area: str | None
+    """The satellite's area."""
+    satellite: str | None = None
+    """The satellite entity that heard the sentence, if it can make announcements."""
 
     def devices(self, kind: DeviceType, room: str | None = None) -> list[GatewayDevice]:
         """Return its devices of a type, in a room when one is named."""
@@ -298,7 +306,11 @@ async def _next_appointment(
 async def _robot_come(
     apartment: Apartment, _command: Command, language: str, _room: str | None
 ) -> str:
-    """Send the apartment's robot to the guest's room (the satellite's area), not waiting."""
+    """Send the apartment's robot to the guest's room (the satellite's area), not waiting.
+
+    What keeps it from coming at once (offline, the room not among its locations) is said at
+    once; what stops it on its way is announced on the satellite later.
+    """
     hass = apartment.hass
     entry = apartment.subsystem.entry
     robot = next(
@@ -320,18 +332,57 @@ async def _robot_come(
     if device is None:
         return vp.answer(language, "no_robot")
     room = _room_of_satellite(apartment) or DEFAULT_ROOM
+    goto = _robot_goto_state(hass, device.id)
+    if goto is not None:
+        if goto.state == STATE_UNAVAILABLE:
+            return vp.answer(language, "robot_offline")
+        known = [str(location) for location in goto.attributes.get(ATTR_OPTIONS, [])]
+        if (location := _location_named(known, room)) is None:
+            return vp.answer(language, "robot_unknown_room", room=room)
+        room = location
+    satellite = apartment.satellite
 
     async def _go() -> None:
         try:
-            await hass.services.async_call(
-                DOMAIN, ROBOT_GOTO, {"device_id": device.id, "location": room}, blocking=True
+            response = await hass.services.async_call(
+                DOMAIN,
+                ROBOT_GOTO,
+                {"device_id": device.id, "location": room},
+                blocking=True,
+                return_response=True,
             )
+            result = str((response or {}).get("result"))
         except HomeAssistantError as err:
             _LOGGER.warning("The robot could not come to %s: %s", room, err)
+            result = "refused"
+        if result in ROBOT_CAME_OR_REPLACED:
+            return
+        key = "robot_blocked" if result == ROBOT_OBSTACLE else "robot_did_not_come"
+        await async_announce(hass, satellite, vp.answer(language, key, room=room))
 
     # The go-to lasts until the robot arrives; the guest hears the answer at once.
     hass.async_create_background_task(_go(), f"{DOMAIN} robot comes to the guest")
     return vp.answer(language, "robot_come", room=room)
+
+
+def _robot_goto_state(hass: HomeAssistant, device_id: str) -> State | None:
+    """Return the state of the robot's go-to select (unavailable while the robot is offline)."""
+    return next(
+        (
+            state
+            for entity in er.async_entries_for_device(er.async_get(hass), device_id)
+            if entity.domain == Platform.SELECT
+            and entity.translation_key == ROBOT_GOTO_SELECT
+            and (state := hass.states.get(entity.entity_id)) is not None
+        ),
+        None,
+    )
+
+
+def _location_named(known: list[str], room: str) -> str | None:
+    """Return the robot's saved location of the room (case and spaces ignored, as it does)."""
+    wanted = "".join(room.split()).casefold()
+    return next((name for name in known if "".join(name.split()).casefold() == wanted), None)
 
 
 def _room_of_satellite(apartment: Apartment) -> str | None:
@@ -385,4 +436,9 @@ def _apartment_of(hass: HomeAssistant, user_input: ConversationInput) -> Apartme
     found = apartment_of_satellite(hass, user_input, every_apartment, single_if_unknown=False)
     if found is None or found not in linked:
         return None
-    return Apartment(hass, *linked[found], satellite_area(hass, user_input))
+    return Apartment(
+        hass,
+        *linked[found],
+        satellite_area(hass, user_input),
+        announcing_satellite(hass, user_input),
+    )

@@ -163,6 +163,10 @@ _ANSWERS: Final[dict[str, dict[str, str]]] = {
         "no_apartment": "Ich weiß nicht, in welcher Wohnung Sie sind.",
         "robot_come": "Temi kommt zu Ihnen: {room}.",
         "no_robot": "Zu dieser Wohnung gehört kein Roboter.",
+        "robot_offline": "Temi ist gerade nicht erreichbar.",
+        "robot_unknown_room": "Temi kennt den Raum {room} noch nicht.",
+        "robot_blocked": "Temi kommt nicht zu Ihnen durch: Etwas steht im Weg.",
+        "robot_did_not_come": "Temi ist leider nicht zu Ihnen gekommen.",
     },
     "en": {
         "bed_up": "The bed is going up.",
@@ -186,6 +190,10 @@ _ANSWERS: Final[dict[str, dict[str, str]]] = {
         "no_apartment": "I do not know which apartment you are in.",
         "robot_come": "Temi is coming to you: {room}.",
         "no_robot": "There is no robot for this apartment.",
+        "robot_offline": "Temi cannot be reached right now.",
+        "robot_unknown_room": "Temi does not know the room {room} yet.",
+        "robot_blocked": "Temi cannot get through to you: something is in the way.",
+        "robot_did_not_come": "Temi did not make it to you, sorry.",
     },
 }
 
