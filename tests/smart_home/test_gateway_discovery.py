@@ -5,11 +5,17 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Iterator
 from unittest.mock import patch
 
-from homeassistant.config_entries import SOURCE_IGNORE, SOURCE_INTEGRATION_DISCOVERY
+from homeassistant.config_entries import (
+    SOURCE_IGNORE,
+    SOURCE_INTEGRATION_DISCOVERY,
+    ConfigEntryState,
+)
 from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType
+from homeassistant.setup import async_setup_component
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
+from pytest_homeassistant_custom_component.typing import ClientSessionGenerator, WebSocketGenerator
 
 from custom_components.smart_quarter.const import DOMAIN
 from custom_components.smart_quarter.emergency.const import (
@@ -164,6 +170,41 @@ async def test_an_ignored_offer_stays_ignored(
     )
     assert result["type"] is FlowResultType.ABORT
     assert result["reason"] == "already_configured"
+
+
+async def test_an_offer_ignored_in_the_ui_comes_back_when_un_ignored(
+    hass: HomeAssistant,
+    hass_ws_client: WebSocketGenerator,
+    hass_client: ClientSessionGenerator,
+    gateway: ApartmentGateway,
+    site: MockConfigEntry,
+) -> None:
+    """The UI's "Ignore" keeps the offer's discovery key; "Stop ignoring" offers it at once."""
+    assert await async_setup_component(hass, "config", {})
+    assert await wait_for(lambda: _offers(hass))
+    client = await hass_ws_client(hass)
+    await client.send_json_auto_id(
+        {
+            "type": "config_entries/ignore_flow",
+            "flow_id": _offers(hass)[0]["flow_id"],
+            "title": "gw-1",
+        }
+    )
+    assert (await client.receive_json())["success"]
+    await hass.async_block_till_done()
+    assert not _offers(hass)
+    ignored = hass.config_entries.async_entry_for_domain_unique_id(
+        DOMAIN, f"{site.entry_id}-gateway-gw-1"
+    )
+    assert ignored is not None
+    assert ignored.source == SOURCE_IGNORE
+    # "Stop ignoring" removes the ignore entry; the offer is back without a reload.
+    http = await hass_client()
+    response = await http.delete(f"/api/config/config_entries/entry/{ignored.entry_id}")
+    assert response.status == 200
+    assert await wait_for(lambda: _offers(hass))
+    assert _offers(hass)[0]["context"]["title_placeholders"]["name"] == "Jena-Lobeda / gw-1"
+    assert site.state is ConfigEntryState.LOADED
 
 
 async def test_offers_that_have_nothing_left(

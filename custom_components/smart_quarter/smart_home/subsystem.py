@@ -19,14 +19,17 @@ from typing import Any, ClassVar, override
 
 from homeassistant.config_entries import (
     SOURCE_INTEGRATION_DISCOVERY,
+    ConfigEntry,
     ConfigSubentry,
     ConfigSubentryFlow,
+    signal_discovered_config_entry_removed,
 )
 from homeassistant.const import Platform
 from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
 from homeassistant.helpers import area_registry as ar, device_registry as dr, discovery_flow
 from homeassistant.helpers.device_registry import DeviceInfo as RegistryDeviceInfo
-from homeassistant.helpers.dispatcher import async_dispatcher_send
+from homeassistant.helpers.discovery_flow import DiscoveryKey
+from homeassistant.helpers.dispatcher import async_dispatcher_connect, async_dispatcher_send
 from homeassistant.helpers.typing import UNDEFINED
 
 from ..const import CONF_MQTT_BASE_TOPIC, DOMAIN, MANUFACTURER
@@ -177,6 +180,11 @@ class SmartHomeSubsystem(Subsystem):
                 if (hours := StayManager.takes_stays(subentry)) is not None
             ]
         )
+        self._unsubscribe.append(
+            async_dispatcher_connect(
+                self.hass, signal_discovered_config_entry_removed(DOMAIN), self._ignore_removed
+            )
+        )
         # In the background: a site does not wait for MQTT (the emergency path reports a
         # broker that never comes); its gateway devices appear once MQTT is there.
         self._subscribing = self.entry.async_create_background_task(
@@ -293,13 +301,32 @@ class SmartHomeSubsystem(Subsystem):
         return [a for a in self.announced.get(gateway, []) if a.apartment_id not in linked]
 
     def _offer(self, gateway: str) -> None:
-        """Offer the gateway's new apartments for adding (one flow per site and gateway)."""
+        """Offer the gateway's new apartments for adding (one flow per site and gateway).
+
+        The discovery key goes with an "ignore" of the offer, so that un-ignoring it
+        (which removes the ignore entry) offers the apartments again at once.
+        """
         discovery_flow.async_create_flow(
             self.hass,
             DOMAIN,
             {"source": SOURCE_INTEGRATION_DISCOVERY},
             {DISCOVERY_ENTRY_ID: self.entry.entry_id, DISCOVERY_GATEWAY: gateway},
+            discovery_key=DiscoveryKey(
+                domain=DOMAIN, key=(self.entry.entry_id, gateway), version=1
+            ),
         )
+
+    @callback
+    def _ignore_removed(self, removed: ConfigEntry) -> None:
+        """Offer a gateway's apartments again when its ignored offer is un-ignored."""
+        for key in removed.discovery_keys.get(DOMAIN, ()):
+            if (
+                isinstance(key.key, tuple)
+                and len(key.key) == 2  # noqa: PLR2004 - (site, gateway)
+                and key.key[0] == self.entry.entry_id
+                and self.unlinked_apartments(gateway := key.key[1])
+            ):
+                self._offer(gateway)
 
     def _devices(self, gateway_id: str, announced: list[gp.DeviceInfo]) -> None:
         known = self.devices[gateway_id]
