@@ -15,6 +15,7 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.smart_quarter.const import DOMAIN
 from custom_components.smart_quarter.emergency.const import SUBENTRY_TYPE_APARTMENT
+from custom_components.smart_quarter.smart_home.subsystem import MAX_EARLY_STATES
 from simulators.apartment_gateway import ApartmentGateway
 
 from ..common import site_entry, wait_for
@@ -237,3 +238,37 @@ async def test_a_state_before_its_device_is_announced_is_kept(
     ).wait_for_publish(5)
     assert await wait_for(lambda: hass.states.get(hallway) is not None)
     assert hass.states.get(hallway).state == STATE_ON
+
+
+async def test_states_of_unlisted_devices_are_bounded(
+    hass: HomeAssistant, gateway: ApartmentGateway, site: MockConfigEntry
+) -> None:
+    """A gateway sending states for ever new device ids cannot fill memory; the newest wait."""
+    assert await wait_for(lambda: hass.states.get(LIGHT) is not None)
+    subsystem = site.runtime_data.subsystems["smart_home"]
+    for number in range(MAX_EARLY_STATES + 36):
+        gateway.client.publish(
+            f"{BASE}/apartment/whg-1/geist-{number}/state", '{"on": true}', qos=1
+        )
+    gateway.client.publish(
+        f"{BASE}/apartment/whg-1/geist-{MAX_EARLY_STATES + 36}/state", '{"on": true}', qos=1
+    ).wait_for_publish(5)
+    waiting = lambda: subsystem.diagnostics()["states_waiting_for_their_device"]  # noqa: E731
+    assert await wait_for(lambda: waiting() == MAX_EARLY_STATES)
+    await asyncio.sleep(0.3)
+    assert waiting() == MAX_EARLY_STATES
+    # The newest are kept: the last one's device, listed now, starts with its state; the
+    # oldest was dropped, so its device has none (unavailable until the gateway sends one).
+    gateway.devices = (
+        *gateway.devices,
+        {"id": f"geist-{MAX_EARLY_STATES + 36}", "type": "light", "name": "Neu", "room": "Flur"},
+        {"id": "geist-0", "type": "light", "name": "Alt", "room": "Flur"},
+    )
+    gateway.client.publish(
+        f"{BASE}/apartment/whg-1/devices", json.dumps(list(gateway.devices)), qos=1
+    ).wait_for_publish(5)
+    newest = "light.gesundheitswohnung_1_flur_neu"
+    assert await wait_for(lambda: hass.states.get(newest) is not None)
+    assert hass.states.get(newest).state == STATE_ON
+    assert hass.states.get("light.gesundheitswohnung_1_flur_alt").state == STATE_UNAVAILABLE
+    assert waiting() == MAX_EARLY_STATES - 1

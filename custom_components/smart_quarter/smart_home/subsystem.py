@@ -46,6 +46,9 @@ from .voice import async_rooms_changed
 
 _LOGGER = logging.getLogger(__name__)
 
+MAX_EARLY_STATES = 64
+"""States kept per apartment for devices its gateway has not listed (yet)."""
+
 
 class GatewayDevice:
     """One device of an apartment, as the gateway reports it."""
@@ -141,7 +144,8 @@ class SmartHomeSubsystem(Subsystem):
         self.announced: dict[str, list[gp.ApartmentInfo]] = {}
         """Gateway id -> the apartments it serves, as it last said."""
         self._unsubscribe: list[CALLBACK_TYPE] = []
-        self._early_states: dict[tuple[str, str], bytes] = {}
+        self._early_states: dict[str, dict[str, bytes]] = {}
+        """Per apartment at the gateway, the last state of devices it has not listed (yet)."""
         """(apartment, device) -> the last state heard before the device was announced."""
         self.malformed = 0
         self.stays = StayManager(hass, entry)
@@ -271,14 +275,24 @@ class SmartHomeSubsystem(Subsystem):
         device = self.devices[gateway_id].get(device_id)
         if device is None:
             # The broker hands out retained states and device lists in any order: a state
-            # that comes before its device's announcement waits for it.
-            self._early_states[gateway_id, device_id] = payload
+            # that comes before its device's announcement waits for it. At most
+            # MAX_EARLY_STATES per apartment (a real one has about 15 devices); the oldest
+            # goes first, so a gateway sending states for ever new ids cannot fill memory.
+            early = self._early_states.setdefault(gateway_id, {})
+            early.pop(device_id, None)
+            if payload:
+                early[device_id] = payload
+                if len(early) > MAX_EARLY_STATES:
+                    dropped = next(iter(early))
+                    del early[dropped]
+                    _LOGGER.debug("State of unlisted device %s of %s dropped", dropped, gateway_id)
         elif payload:
             self._state(device, gp.parse_state(device.info.type, payload))
 
     def _take_early_states(self, gateway_id: str, devices: list[GatewayDevice]) -> None:
+        early = self._early_states.get(gateway_id, {})
         for device in devices:
-            if payload := self._early_states.pop((gateway_id, device.info.device_id), b""):
+            if payload := early.pop(device.info.device_id, b""):
                 try:
                     self._state(device, gp.parse_state(device.info.type, payload))
                 except gp.GatewayMessageError as err:
@@ -444,5 +458,6 @@ class SmartHomeSubsystem(Subsystem):
             "gateways_online": dict(self._gateways_online),
             "apartments_announced": {g: len(a) for g, a in self.announced.items()},
             "malformed": self.malformed,
+            "states_waiting_for_their_device": sum(map(len, self._early_states.values())),
             "stays": self.stays.diagnostics(),
         }
