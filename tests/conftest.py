@@ -22,10 +22,14 @@ from .real_broker import Mosquitto
 
 __all__ = ["ROOM_SUBENTRY_ID"]
 
-# Property tests draw the same examples on every run, so CI never fails by the luck of the
-# draw; HYPOTHESIS_PROFILE=explore draws fresh ones (run it after changing a parser).
-settings.register_profile("repeatable", derandomize=True)
-settings.register_profile("explore", derandomize=False)
+# Property tests draw the same examples on every run and have no time limit per example, so
+# CI never fails by the luck of the draw or a busy machine; HYPOTHESIS_PROFILE=explore draws
+# fresh ones and replays saved failures (run it after changing a parser). Both build on
+# Hypothesis's own default, not on whatever profile its environment detection loaded.
+settings.register_profile(
+    "repeatable", parent=settings.get_profile("default"), derandomize=True, deadline=None
+)
+settings.register_profile("explore", parent=settings.get_profile("default"), deadline=None)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "repeatable"))
 
 
