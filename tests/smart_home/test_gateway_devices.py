@@ -267,8 +267,15 @@ async def test_states_of_unlisted_devices_are_bounded(
     gateway.client.publish(
         f"{BASE}/apartment/whg-1/devices", json.dumps(list(gateway.devices)), qos=1
     ).wait_for_publish(5)
-    newest = "light.gesundheitswohnung_1_flur_neu"
-    assert await wait_for(lambda: hass.states.get(newest) is not None)
+    newest, oldest = "light.gesundheitswohnung_1_flur_neu", "light.gesundheitswohnung_1_flur_alt"
+    assert await wait_for(lambda: None not in (hass.states.get(newest), hass.states.get(oldest)))
     assert hass.states.get(newest).state == STATE_ON
-    assert hass.states.get("light.gesundheitswohnung_1_flur_alt").state == STATE_UNAVAILABLE
+    assert hass.states.get(oldest).state == STATE_UNAVAILABLE
+    assert waiting() == MAX_EARLY_STATES - 1
+    # An oversized state is refused unread, not kept waiting.
+    malformed = subsystem.malformed
+    gateway.client.publish(
+        f"{BASE}/apartment/whg-1/riesig/state", '{"on": true, "x": "' + "x" * 5000 + '"}', qos=1
+    ).wait_for_publish(5)
+    assert await wait_for(lambda: subsystem.malformed == malformed + 1)
     assert waiting() == MAX_EARLY_STATES - 1

@@ -79,6 +79,10 @@ def test_states_of_every_device_type(kind: str, payload: dict, state: dict) -> N
         (lambda p: gp.parse_state(gp.DeviceType.CLIMATE, p), '{"target": 20, "mode": "cool"}'),
         (lambda p: gp.parse_state(gp.DeviceType.BED, p), '{"height": 10}'),
         (lambda p: gp.parse_state(gp.DeviceType.METER, p), "[1]"),
+        (
+            lambda p: gp.parse_state(gp.DeviceType.LIGHT, p),
+            '{"on": true, "note": "' + "x" * gp.MAX_STATE_BYTES + '"}',
+        ),
     ],
 )
 def test_malformed_messages_raise_one_error_type(parse: object, payload: str) -> None:

@@ -25,6 +25,8 @@ from typing import Any, Final
 
 _ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 MAX_NAME: Final = 64
+MAX_STATE_BYTES: Final = 4096
+"""A device's state is a small object; anything larger is refused unread."""
 
 
 class GatewayMessageError(ValueError):
@@ -217,6 +219,8 @@ STATE_READERS: Final[dict[DeviceType, Callable[[Mapping[str, Any]], dict[str, An
 
 def parse_state(kind: DeviceType, payload: bytes | str) -> dict[str, Any]:
     """Read a device's state message for its type."""
+    if len(payload) > MAX_STATE_BYTES:
+        raise GatewayMessageError(f"state: {len(payload)} bytes, too large")
     data = _json(payload)
     if not isinstance(data, dict):
         raise GatewayMessageError("state: not an object")

@@ -146,7 +146,6 @@ class SmartHomeSubsystem(Subsystem):
         self._unsubscribe: list[CALLBACK_TYPE] = []
         self._early_states: dict[str, dict[str, bytes]] = {}
         """Per apartment at the gateway, the last state of devices it has not listed (yet)."""
-        """(apartment, device) -> the last state heard before the device was announced."""
         self.malformed = 0
         self.stays = StayManager(hass, entry)
         self._subscribing: asyncio.Task[None] | None = None
@@ -278,6 +277,8 @@ class SmartHomeSubsystem(Subsystem):
             # that comes before its device's announcement waits for it. At most
             # MAX_EARLY_STATES per apartment (a real one has about 15 devices); the oldest
             # goes first, so a gateway sending states for ever new ids cannot fill memory.
+            if len(payload) > gp.MAX_STATE_BYTES:
+                raise gp.GatewayMessageError(f"state: {len(payload)} bytes, too large")
             early = self._early_states.setdefault(gateway_id, {})
             early.pop(device_id, None)
             if payload:
