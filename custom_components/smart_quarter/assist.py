@@ -9,14 +9,16 @@ Schlafzimmer"), where satellites stand.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable, Collection
 import logging
 from typing import TYPE_CHECKING
 
 from homeassistant.const import ATTR_ENTITY_ID, ATTR_SUPPORTED_FEATURES, EVENT_COMPONENT_LOADED
-from homeassistant.core import Event, HomeAssistant, callback
+from homeassistant.core import Context, Event, EventStateChangedData, HomeAssistant, callback
 from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers import device_registry as dr, entity_registry as er
+from homeassistant.helpers.event import async_track_state_change_event
 
 from .const import DOMAIN
 
@@ -29,6 +31,11 @@ CONVERSATION = "conversation"
 ASSIST_SATELLITE = "assist_satellite"
 ANNOUNCE_FEATURE = 1
 """AssistSatelliteEntityFeature.ANNOUNCE (not imported: that would load the whole voice stack)."""
+SATELLITE_IDLE = "idle"
+ANNOUNCE_WAIT = 30.0
+"""Seconds an announcement waits for the satellite to be idle (then it is made anyway)."""
+ANNOUNCE_TIMEOUT = 60.0
+"""Seconds an announcement may take to be played."""
 GATEWAY_DEVICE_MARK = "-gw-"
 """Between the apartment's subentry id and the gateway's device id in a device identifier."""
 
@@ -119,19 +126,51 @@ def announcing_satellite(hass: HomeAssistant, user_input: ConversationInput) -> 
     return None
 
 
-async def async_announce(hass: HomeAssistant, satellite: str | None, message: str) -> bool:
-    """Say something later on the satellite (Home Assistant's announce action); False if not."""
+async def async_announce(
+    hass: HomeAssistant, satellite: str | None, message: str, context: Context | None = None
+) -> bool:
+    """Say something later on the satellite (Home Assistant's announce action); False if not.
+
+    It waits (up to ANNOUNCE_WAIT) until the satellite is idle, since an announcement cuts
+    off whatever the satellite is doing, a guest talking to it included.
+    """
     if satellite is None:
         _LOGGER.warning("No voice satellite to tell the guest: %s", message)
         return False
+    if not await _async_idle(hass, satellite, ANNOUNCE_WAIT):
+        _LOGGER.info("%s is still busy; announcing anyway: %s", satellite, message)
     try:
-        await hass.services.async_call(
-            ASSIST_SATELLITE,
-            "announce",
-            {ATTR_ENTITY_ID: satellite, "message": message},
-            blocking=True,
-        )
-    except HomeAssistantError as err:
+        async with asyncio.timeout(ANNOUNCE_TIMEOUT):
+            await hass.services.async_call(
+                ASSIST_SATELLITE,
+                "announce",
+                {ATTR_ENTITY_ID: satellite, "message": message},
+                blocking=True,
+                context=context,
+            )
+    except (HomeAssistantError, TimeoutError) as err:
         _LOGGER.warning("%s could not announce %r: %s", satellite, message, err)
         return False
+    return True
+
+
+async def _async_idle(hass: HomeAssistant, entity_id: str, within: float) -> bool:
+    """Wait until the satellite is idle; False if it is not within the time."""
+    idle = asyncio.Event()
+
+    @callback
+    def _changed(event: Event[EventStateChangedData]) -> None:
+        if (state := event.data["new_state"]) is not None and state.state == SATELLITE_IDLE:
+            idle.set()
+
+    unsubscribe = async_track_state_change_event(hass, [entity_id], _changed)
+    try:
+        if (state := hass.states.get(entity_id)) is not None and state.state == SATELLITE_IDLE:
+            return True
+        async with asyncio.timeout(within):
+            await idle.wait()
+    except TimeoutError:
+        return False
+    finally:
+        unsubscribe()
     return True

@@ -6,17 +6,20 @@ agent; the satellite records what Home Assistant announces on it (tests/voice_sa
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from unittest.mock import patch
 
 from homeassistant.config_entries import ConfigSubentryData
 from homeassistant.const import CONF_NAME
 from homeassistant.core import Event, HomeAssistant
+from homeassistant.helpers import entity_registry as er
 from homeassistant.setup import async_setup_component
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.smart_quarter.robot.const import EVENT_ROBOT_GOTO
+from simulators.apartment_gateway import ApartmentGateway
 from simulators.temi_bridge import DEFAULT_LOCATIONS, TemiBridge
 
 from ..common import collect, site_entry, wait_for
@@ -29,6 +32,7 @@ pytestmark = [pytest.mark.usefixtures("socket_enabled"), pytest.mark.timeout(60)
 
 SERIAL = "00120485036"
 ONLINE = "binary_sensor.temi_wohnung_1_online"
+GOTO_SELECT = "select.temi_wohnung_1_go_to"
 
 
 @pytest.fixture
@@ -71,7 +75,7 @@ async def _site_with_robot(hass: HomeAssistant, broker: Mosquitto) -> MockConfig
 
 
 async def test_temi_comes_to_the_guests_room(
-    hass: HomeAssistant, broker: Mosquitto, gateway: object, temi: TemiBridge
+    hass: HomeAssistant, broker: Mosquitto, gateway: ApartmentGateway, temi: TemiBridge
 ) -> None:
     """The robot goes to the satellite's room at once; it arrives, so nothing more is said."""
     temi.start()
@@ -86,7 +90,7 @@ async def test_temi_comes_to_the_guests_room(
     assert await wait_for(lambda: outcomes)
     assert outcomes[0].data["location"] == "Schlafzimmer"
     assert outcomes[0].data["result"] == "arrived"
-    await hass.async_block_till_done()
+    await hass.async_block_till_done(wait_background_tasks=True)
     assert satellite.announcements == []
     # The neighbour has no robot.
     neighbour = satellite_in(hass, "Gesundheitswohnung 2 Wohnzimmer")
@@ -97,7 +101,7 @@ async def test_temi_comes_to_the_guests_room(
 
 
 async def test_an_obstacle_on_the_way_is_announced_on_the_satellite(
-    hass: HomeAssistant, broker: Mosquitto, gateway: object, temi: TemiBridge
+    hass: HomeAssistant, broker: Mosquitto, gateway: ApartmentGateway, temi: TemiBridge
 ) -> None:
     """The guest heard "Temi kommt"; when it cannot get through, the satellite says so later."""
     temi.obstacles = 10  # every attempt (the robot retries twice) meets it
@@ -128,7 +132,7 @@ async def test_an_obstacle_on_the_way_is_announced_on_the_satellite(
 
 
 async def test_an_offline_robot_is_said_at_once(
-    hass: HomeAssistant, broker: Mosquitto, gateway: object, temi: TemiBridge
+    hass: HomeAssistant, broker: Mosquitto, gateway: ApartmentGateway, temi: TemiBridge
 ) -> None:
     """The bridge app is not running: the guest hears so instead of waiting for nobody."""
     await _site_with_robot(hass, broker)
@@ -140,16 +144,20 @@ async def test_an_offline_robot_is_said_at_once(
     # Once it is there, it comes.
     temi.start()
     assert await wait_for(lambda: hass.states.get(ONLINE).state == "on")
+    outcomes: list[Event] = []
+    hass.bus.async_listen(EVENT_ROBOT_GOTO, collect(outcomes))
     assert await say(hass, "Temi, komm zu mir", satellite_id) == (
         "Temi kommt zu Ihnen: Wohnzimmer."
     )
-    await hass.async_block_till_done()
+    assert await wait_for(lambda: outcomes)
+    assert outcomes[0].data["result"] == "arrived"
+    await hass.async_block_till_done(wait_background_tasks=True)
     assert satellite.announcements == []
     await async_unload_all(hass)
 
 
 async def test_a_room_the_robot_does_not_know_is_said_at_once(
-    hass: HomeAssistant, broker: Mosquitto, gateway: object, temi: TemiBridge
+    hass: HomeAssistant, broker: Mosquitto, gateway: ApartmentGateway, temi: TemiBridge
 ) -> None:
     """The robot has no saved location for the satellite's room: said, and it stays put."""
     temi.locations = [name for name in DEFAULT_LOCATIONS if name != "Schlafzimmer"]
@@ -162,14 +170,15 @@ async def test_a_room_the_robot_does_not_know_is_said_at_once(
     assert await say(hass, "Temi, komm zu mir", satellite_id) == (
         "Temi kennt den Raum Schlafzimmer noch nicht."
     )
-    await hass.async_block_till_done()
+    await hass.async_block_till_done(wait_background_tasks=True)
+    await asyncio.sleep(0.3)  # a command would come through the broker by now
     assert outcomes == []
     assert temi.commands == []
     await async_unload_all(hass)
 
 
 async def test_a_robot_lost_on_the_way_is_announced(
-    hass: HomeAssistant, broker: Mosquitto, gateway: object, temi: TemiBridge
+    hass: HomeAssistant, broker: Mosquitto, gateway: ApartmentGateway, temi: TemiBridge
 ) -> None:
     """The robot's link drops while it drives: the guest is told it did not come."""
     temi.step_seconds = 1.0
@@ -183,4 +192,27 @@ async def test_a_robot_lost_on_the_way_is_announced(
     assert await wait_for(lambda: satellite.announcements)
     assert hass.states.get(ONLINE).state == "off"
     assert satellite.announcements[0].message == "Temi ist leider nicht zu Ihnen gekommen."
+    await async_unload_all(hass)
+
+
+async def test_without_the_go_to_select_the_robots_refusal_is_the_answer(
+    hass: HomeAssistant, broker: Mosquitto, gateway: ApartmentGateway, temi: TemiBridge
+) -> None:
+    """Someone disabled temi's "Fahre zu" select: offline and unknown rooms are still said."""
+    await _site_with_robot(hass, broker)
+    registry = er.async_get(hass)
+    registry.async_update_entity(GOTO_SELECT, disabled_by=er.RegistryEntryDisabler.USER)
+    assert await wait_for(lambda: hass.states.get(GOTO_SELECT) is None)
+    satellite_id, satellite = await async_satellite_in(hass, "Gesundheitswohnung 1 Bad")
+    assert await say(hass, "Temi, komm zu mir", satellite_id) == (
+        "Temi ist gerade nicht erreichbar."
+    )
+    temi.locations = [name for name in DEFAULT_LOCATIONS if name != "Bad"]
+    temi.start()
+    assert await wait_for(lambda: hass.states.get(ONLINE).state == "on")
+    assert await say(hass, "Temi, komm zu mir", satellite_id) == (
+        "Temi kennt den Raum Bad noch nicht."
+    )
+    await hass.async_block_till_done(wait_background_tasks=True)
+    assert satellite.announcements == []
     await async_unload_all(hass)

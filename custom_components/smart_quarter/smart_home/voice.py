@@ -10,6 +10,7 @@ neighbour's lights, which Home Assistant's built-in intents could with 250 "Wohn
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 import logging
@@ -18,7 +19,14 @@ from typing import TYPE_CHECKING
 from homeassistant.components.select.const import ATTR_OPTIONS
 from homeassistant.config_entries import ConfigEntryState, ConfigSubentry
 from homeassistant.const import STATE_UNAVAILABLE, Platform
-from homeassistant.core import CALLBACK_TYPE, HomeAssistant, State, callback
+from homeassistant.core import (
+    CALLBACK_TYPE,
+    Context,
+    HomeAssistant,
+    ServiceResponse,
+    State,
+    callback,
+)
 from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers import device_registry as dr, entity_registry as er
 from homeassistant.util import dt as dt_util
@@ -33,6 +41,7 @@ from ..assist import (
 )
 from ..const import DOMAIN
 from ..emergency.const import SUBENTRY_TYPE_APARTMENT
+from ..robot.goto import resolve_location  # pure: the robot's own matching of location names
 from . import voice_phrases as vp
 from .gateway_protocol import DeviceType
 from .voice_phrases import Command
@@ -67,6 +76,10 @@ ROBOT_GOTO_SELECT = "robot_goto"
 ROBOT_CAME_OR_REPLACED = ("arrived", "cancelled")
 """Go-to results the guest is not told of (cancelled: a newer destination replaced it)."""
 ROBOT_OBSTACLE = "obstacle"
+ROBOT_REFUSALS = {"robot_offline": "robot_offline", "unknown_location": "robot_unknown_room"}
+"""The robot's refusals (translation keys) and what the guest hears for them."""
+REFUSAL_WAIT = 1.0
+"""Seconds to wait for the robot's refusal when its go-to select cannot tell (disabled)."""
 DEFAULT_ROOM = "Wohnzimmer"
 """Where the robot goes when the satellite's area is no room of the apartment."""
 
@@ -81,8 +94,8 @@ class Apartment:
     gateway_id: str
     area: str | None
     """The satellite's area."""
-    satellite: str | None = None
-    """The satellite entity that heard the sentence, if it can make announcements."""
+    user_input: ConversationInput | None = None
+    """What was said, by whom, on which satellite."""
 
     def devices(self, kind: DeviceType, room: str | None = None) -> list[GatewayDevice]:
         """Return its devices of a type, in a room when one is named."""
@@ -313,6 +326,52 @@ async def _robot_come(
     """
     hass = apartment.hass
     entry = apartment.subsystem.entry
+    device_id = _robot_device_id(apartment)
+    if device_id is None:
+        return vp.answer(language, "no_robot")
+    room = _room_of_satellite(apartment) or DEFAULT_ROOM
+    goto = _robot_goto_state(hass, device_id)
+    if goto is not None:
+        if goto.state == STATE_UNAVAILABLE:
+            return vp.answer(language, "robot_offline")
+        known = [str(location) for location in goto.attributes.get(ATTR_OPTIONS, [])]
+        if (location := resolve_location(room, known)) is None:
+            return vp.answer(language, "robot_unknown_room", room=room)
+        room = location
+    user_input = apartment.user_input
+    context = user_input.context if user_input is not None else None
+    # Not started before the answer is given: nothing may talk over it on the satellite.
+    call = entry.async_create_background_task(
+        hass,
+        hass.services.async_call(
+            DOMAIN,
+            ROBOT_GOTO,
+            {"device_id": device_id, "location": room},
+            blocking=True,
+            context=context,
+            return_response=True,
+        ),
+        f"{DOMAIN} robot comes to the guest",
+        eager_start=False,
+    )
+    if goto is None and (refused := await _refusal(call)) is not None:
+        # The go-to select is disabled: the robot's own refusal is the answer.
+        return vp.answer(language, refused, room=room)
+    satellite = announcing_satellite(hass, user_input) if user_input is not None else None
+    entry.async_create_background_task(
+        hass,
+        _async_tell_if_not_arrived(
+            hass, call, satellite=satellite, language=language, room=room, context=context
+        ),
+        f"{DOMAIN} robot's arrival told",
+        eager_start=False,
+    )
+    return vp.answer(language, "robot_come", room=room)
+
+
+def _robot_device_id(apartment: Apartment) -> str | None:
+    """Return the device of the robot that serves the apartment (its form), if any."""
+    entry = apartment.subsystem.entry
     robot = next(
         (
             subentry
@@ -322,47 +381,48 @@ async def _robot_come(
         ),
         None,
     )
-    device = (
-        dr.async_get(hass).async_get_device_by_identifier(
-            (DOMAIN, robot.subentry_id), entry.entry_id
-        )
-        if robot
-        else None
+    if robot is None:
+        return None
+    device = dr.async_get(apartment.hass).async_get_device_by_identifier(
+        (DOMAIN, robot.subentry_id), entry.entry_id
     )
-    if device is None:
-        return vp.answer(language, "no_robot")
-    room = _room_of_satellite(apartment) or DEFAULT_ROOM
-    goto = _robot_goto_state(hass, device.id)
-    if goto is not None:
-        if goto.state == STATE_UNAVAILABLE:
-            return vp.answer(language, "robot_offline")
-        known = [str(location) for location in goto.attributes.get(ATTR_OPTIONS, [])]
-        if (location := _location_named(known, room)) is None:
-            return vp.answer(language, "robot_unknown_room", room=room)
-        room = location
-    satellite = apartment.satellite
+    return device.id if device else None
 
-    async def _go() -> None:
-        try:
-            response = await hass.services.async_call(
-                DOMAIN,
-                ROBOT_GOTO,
-                {"device_id": device.id, "location": room},
-                blocking=True,
-                return_response=True,
-            )
-            result = str((response or {}).get("result"))
-        except HomeAssistantError as err:
-            _LOGGER.warning("The robot could not come to %s: %s", room, err)
-            result = "refused"
-        if result in ROBOT_CAME_OR_REPLACED:
-            return
-        key = "robot_blocked" if result == ROBOT_OBSTACLE else "robot_did_not_come"
-        await async_announce(hass, satellite, vp.answer(language, key, room=room))
 
-    # The go-to lasts until the robot arrives; the guest hears the answer at once.
-    hass.async_create_background_task(_go(), f"{DOMAIN} robot comes to the guest")
-    return vp.answer(language, "robot_come", room=room)
+async def _refusal(call: asyncio.Task[ServiceResponse]) -> str | None:
+    """Return what to answer if the robot refuses the go-to at once (offline, unknown room)."""
+    await asyncio.wait({call}, timeout=REFUSAL_WAIT)
+    if not call.done() or call.cancelled():
+        return None
+    err = call.exception()
+    if isinstance(err, HomeAssistantError):
+        return ROBOT_REFUSALS.get(err.translation_key or "", "robot_cannot_come")
+    return None
+
+
+async def _async_tell_if_not_arrived(  # noqa: PLR0913 - what the guest is told, and where
+    hass: HomeAssistant,
+    call: asyncio.Task[ServiceResponse],
+    *,
+    satellite: str | None,
+    language: str,
+    room: str,
+    context: Context | None,
+) -> None:
+    """Tell the guest later, on the satellite, when the robot does not arrive."""
+    try:
+        response = await call
+        result = str((response or {}).get("result"))
+    except HomeAssistantError as err:
+        _LOGGER.warning("The robot could not come to %s: %s", room, err)
+        result = "refused"
+    except Exception:
+        _LOGGER.exception("The robot's go-to to %s failed", room)
+        result = "failed"
+    if result in ROBOT_CAME_OR_REPLACED:
+        return
+    key = "robot_blocked" if result == ROBOT_OBSTACLE else "robot_did_not_come"
+    await async_announce(hass, satellite, vp.answer(language, key, room=room), context)
 
 
 def _robot_goto_state(hass: HomeAssistant, device_id: str) -> State | None:
@@ -377,12 +437,6 @@ def _robot_goto_state(hass: HomeAssistant, device_id: str) -> State | None:
         ),
         None,
     )
-
-
-def _location_named(known: list[str], room: str) -> str | None:
-    """Return the robot's saved location of the room (case and spaces ignored, as it does)."""
-    wanted = "".join(room.split()).casefold()
-    return next((name for name in known if "".join(name.split()).casefold() == wanted), None)
 
 
 def _room_of_satellite(apartment: Apartment) -> str | None:
@@ -436,9 +490,4 @@ def _apartment_of(hass: HomeAssistant, user_input: ConversationInput) -> Apartme
     found = apartment_of_satellite(hass, user_input, every_apartment, single_if_unknown=False)
     if found is None or found not in linked:
         return None
-    return Apartment(
-        hass,
-        *linked[found],
-        satellite_area(hass, user_input),
-        announcing_satellite(hass, user_input),
-    )
+    return Apartment(hass, *linked[found], satellite_area(hass, user_input), user_input)

@@ -167,6 +167,7 @@ _ANSWERS: Final[dict[str, dict[str, str]]] = {
         "robot_unknown_room": "Temi kennt den Raum {room} noch nicht.",
         "robot_blocked": "Temi kommt nicht zu Ihnen durch: Etwas steht im Weg.",
         "robot_did_not_come": "Temi ist leider nicht zu Ihnen gekommen.",
+        "robot_cannot_come": "Temi kann gerade nicht kommen.",
     },
     "en": {
         "bed_up": "The bed is going up.",
@@ -194,6 +195,7 @@ _ANSWERS: Final[dict[str, dict[str, str]]] = {
         "robot_unknown_room": "Temi does not know the room {room} yet.",
         "robot_blocked": "Temi cannot get through to you: something is in the way.",
         "robot_did_not_come": "Temi did not make it to you, sorry.",
+        "robot_cannot_come": "Temi cannot come right now.",
     },
 }
 
