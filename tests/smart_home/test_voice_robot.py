@@ -74,15 +74,21 @@ async def _site_with_robot(hass: HomeAssistant, broker: Mosquitto) -> MockConfig
     return entry
 
 
-async def test_temi_comes_to_the_guests_room(
-    hass: HomeAssistant, broker: Mosquitto, gateway: ApartmentGateway, temi: TemiBridge
-) -> None:
-    """The robot goes to the satellite's room at once; it arrives, so nothing more is said."""
+async def _robot_online(hass: HomeAssistant, broker: Mosquitto, temi: TemiBridge) -> list[Event]:
+    """Start the robot and the site, wait until it is online; return its go-to outcomes."""
     temi.start()
     await _site_with_robot(hass, broker)
     assert await wait_for(lambda: hass.states.get(ONLINE).state == "on")
     outcomes: list[Event] = []
     hass.bus.async_listen(EVENT_ROBOT_GOTO, collect(outcomes))
+    return outcomes
+
+
+async def test_temi_comes_to_the_guests_room(
+    hass: HomeAssistant, broker: Mosquitto, gateway: ApartmentGateway, temi: TemiBridge
+) -> None:
+    """The robot goes to the satellite's room at once; it arrives, so nothing more is said."""
+    outcomes = await _robot_online(hass, broker, temi)
     satellite_id, satellite = await async_satellite_in(hass, "Gesundheitswohnung 1 Schlafzimmer")
     assert await say(hass, "Temi, komm zu mir", satellite_id) == (
         "Temi kommt zu Ihnen: Schlafzimmer."
@@ -105,11 +111,7 @@ async def test_an_obstacle_on_the_way_is_announced_on_the_satellite(
 ) -> None:
     """The guest heard "Temi kommt"; when it cannot get through, the satellite says so later."""
     temi.obstacles = 10  # every attempt (the robot retries twice) meets it
-    temi.start()
-    await _site_with_robot(hass, broker)
-    assert await wait_for(lambda: hass.states.get(ONLINE).state == "on")
-    outcomes: list[Event] = []
-    hass.bus.async_listen(EVENT_ROBOT_GOTO, collect(outcomes))
+    outcomes = await _robot_online(hass, broker, temi)
     satellite_id, satellite = await async_satellite_in(hass, "Gesundheitswohnung 1 Küche")
     with patch("custom_components.smart_quarter.robot.goto.RETRY_DELAY", 0.1):
         assert await say(hass, "Temi, komm zu mir", satellite_id) == ("Temi kommt zu Ihnen: Küche.")
@@ -161,11 +163,7 @@ async def test_a_room_the_robot_does_not_know_is_said_at_once(
 ) -> None:
     """The robot has no saved location for the satellite's room: said, and it stays put."""
     temi.locations = [name for name in DEFAULT_LOCATIONS if name != "Schlafzimmer"]
-    temi.start()
-    await _site_with_robot(hass, broker)
-    assert await wait_for(lambda: hass.states.get(ONLINE).state == "on")
-    outcomes: list[Event] = []
-    hass.bus.async_listen(EVENT_ROBOT_GOTO, collect(outcomes))
+    outcomes = await _robot_online(hass, broker, temi)
     satellite_id, _satellite = await async_satellite_in(hass, "Gesundheitswohnung 1 Schlafzimmer")
     assert await say(hass, "Temi, komm zu mir", satellite_id) == (
         "Temi kennt den Raum Schlafzimmer noch nicht."
@@ -182,9 +180,7 @@ async def test_a_robot_lost_on_the_way_is_announced(
 ) -> None:
     """The robot's link drops while it drives: the guest is told it did not come."""
     temi.step_seconds = 1.0
-    temi.start()
-    await _site_with_robot(hass, broker)
-    assert await wait_for(lambda: hass.states.get(ONLINE).state == "on")
+    outcomes = await _robot_online(hass, broker, temi)
     satellite_id, satellite = await async_satellite_in(hass, "Gesundheitswohnung 1 Bad")
     assert await say(hass, "Temi, komm zu mir", satellite_id) == "Temi kommt zu Ihnen: Bad."
     assert await wait_for(lambda: ("waypoint/goto", {"location": "Bad"}) in temi.commands)
@@ -192,6 +188,7 @@ async def test_a_robot_lost_on_the_way_is_announced(
     assert await wait_for(lambda: satellite.announcements)
     assert hass.states.get(ONLINE).state == "off"
     assert satellite.announcements[0].message == "Temi ist leider nicht zu Ihnen gekommen."
+    assert outcomes[0].data["result"] == "offline"
     await async_unload_all(hass)
 
 
