@@ -24,6 +24,7 @@ from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers import area_registry as ar, device_registry as dr
 from homeassistant.helpers.device_registry import DeviceInfo
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
+import pytest
 from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
     MockModule,
@@ -34,6 +35,15 @@ from pytest_homeassistant_custom_component.common import (
 )
 
 SATELLITE_DOMAIN = "test_satellite"
+
+
+@pytest.fixture
+def hass_config_dir(hass_tmp_config_dir: str) -> str:
+    """Text to speech keeps its cache in the configuration folder: a fresh one per test.
+
+    Import it into a test module that sets up a satellite.
+    """
+    return hass_tmp_config_dir
 
 
 class RecordingSatellite(AssistSatelliteEntity):

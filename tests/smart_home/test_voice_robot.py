@@ -24,7 +24,7 @@ from simulators.temi_bridge import DEFAULT_LOCATIONS, TemiBridge
 
 from ..common import collect, site_entry, wait_for
 from ..real_broker import Mosquitto, async_setup_mqtt
-from ..voice_satellite import async_satellite_in
+from ..voice_satellite import async_satellite_in, hass_config_dir  # noqa: F401 - fixture
 from .conftest import all_devices_heard, async_set_up, async_unload_all
 from .test_voice import APARTMENT_ID, NEIGHBOUR_ID, _apartment, satellite_in, say
 
@@ -33,12 +33,6 @@ pytestmark = [pytest.mark.usefixtures("socket_enabled"), pytest.mark.timeout(60)
 SERIAL = "00120485036"
 ONLINE = "binary_sensor.temi_wohnung_1_online"
 GOTO_SELECT = "select.temi_wohnung_1_go_to"
-
-
-@pytest.fixture
-def hass_config_dir(hass_tmp_config_dir: str) -> str:
-    """Text to speech keeps its cache in the configuration folder: a fresh one per test."""
-    return hass_tmp_config_dir
 
 
 @pytest.fixture

@@ -44,6 +44,12 @@ _ANSWERS = {
             "Der Notruf ist schon bei der Pflege. Sie kommt, um nach Ihnen zu sehen."
         ),
         "nothing_to_cancel": "Es gibt keinen Notruf zum Abbrechen.",
+        "delivered": "Die Pflege hat Ihren Notruf erhalten.",
+        "acknowledged": "Die Pflege hat Ihren Notruf angenommen und kümmert sich um Sie.",
+        "undeliverable": (
+            "Ihr Notruf hat die Pflege noch nicht erreicht. Bitte ziehen Sie die "
+            "Notrufschnur, drücken Sie Ihren Notrufknopf oder rufen Sie 112."
+        ),
     },
     "en": {
         "called": "I am calling the care service. If you are all right, say: false alarm.",
@@ -58,6 +64,12 @@ _ANSWERS = {
             "The call has reached the care service already. They will come to see you."
         ),
         "nothing_to_cancel": "There is no emergency call to cancel.",
+        "delivered": "The care service has received your call.",
+        "acknowledged": "The care service has taken your call and is looking after you.",
+        "undeliverable": (
+            "Your call has not reached the care service yet. Please pull the emergency cord, "
+            "press your emergency button or call 112."
+        ),
     },
 }
 

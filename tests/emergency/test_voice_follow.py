@@ -1,0 +1,119 @@
+"""A call for help by voice is followed on the satellite: received, taken, or what to do instead.
+
+The care service's receiver is a real HTTP server (tests/emergency/conftest.py); Home
+Assistant's conversation, assist_satellite and tts integrations are real; the satellite
+records what it is told to announce (tests/voice_satellite.py).
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from freezegun.api import FrozenDateTimeFactory
+from homeassistant.auth.models import User
+from homeassistant.components import conversation
+from homeassistant.core import Context, HomeAssistant
+from homeassistant.helpers import area_registry as ar, device_registry as dr
+from homeassistant.setup import async_setup_component
+import pytest
+from pytest_homeassistant_custom_component.common import MockConfigEntry, async_fire_time_changed
+
+from custom_components.smart_quarter.const import DOMAIN
+from custom_components.smart_quarter.emergency.voice import DATA_FOLLOWERS
+from custom_components.smart_quarter.emergency.voice_phrases import answer
+
+from ..voice_satellite import RecordingSatellite, async_satellite_in, hass_config_dir  # noqa: F401
+from .conftest import STATE, CareService, apartment_device_id
+
+pytestmark = pytest.mark.usefixtures("socket_enabled")
+
+
+async def _satellite(hass: HomeAssistant, entry: MockConfigEntry) -> tuple[str, RecordingSatellite]:
+    """Assist, and a satellite in the area of the apartment's device."""
+    assert await async_setup_component(hass, "homeassistant", {})
+    assert await async_setup_component(hass, "conversation", {})
+    satellite_id, satellite = await async_satellite_in(hass, "Gesundheitswohnung 1 Wohnzimmer")
+    area = ar.async_get(hass).async_get_area_by_name("Gesundheitswohnung 1 Wohnzimmer")
+    assert area is not None
+    dr.async_get(hass).async_update_device(apartment_device_id(hass, entry), area_id=area.id)
+    return satellite_id, satellite
+
+
+async def _say(hass: HomeAssistant, text: str, device_id: str) -> str:
+    result = await conversation.async_converse(
+        hass, text, None, Context(), language="de", device_id=device_id
+    )
+    return str(result.response.speech["plain"]["speech"])
+
+
+def _said(satellite: RecordingSatellite) -> list[str]:
+    return [announcement.message for announcement in satellite.announcements]
+
+
+async def test_received_then_taken_is_said_once_each(
+    hass: HomeAssistant,
+    webhook_site: MockConfigEntry,
+    care_service: tuple[CareService, str],
+    hass_admin_user: User,
+) -> None:
+    """Saying "Hilfe" twice follows the call once; it ends when the staff take it."""
+    satellite_id, satellite = await _satellite(hass, webhook_site)
+    assert await _say(hass, "Hilfe", satellite_id) == answer("de", "called")
+    assert await _say(hass, "Hilfe bitte", satellite_id) == answer("de", "called_now")
+    await hass.async_block_till_done(wait_background_tasks=True)
+    assert care_service[0].received[0]["apartment"] == "Gesundheitswohnung 1"
+    assert hass.states.get(STATE).state == "delivered"
+    assert _said(satellite) == ["Die Pflege hat Ihren Notruf erhalten."]
+    await hass.services.async_call(
+        DOMAIN,
+        "acknowledge_alarm",
+        {"device_id": apartment_device_id(hass, webhook_site)},
+        blocking=True,
+        context=Context(user_id=hass_admin_user.id),
+    )
+    await hass.async_block_till_done(wait_background_tasks=True)
+    assert _said(satellite) == [
+        "Die Pflege hat Ihren Notruf erhalten.",
+        "Die Pflege hat Ihren Notruf angenommen und kümmert sich um Sie.",
+    ]
+    assert not hass.data.get(DATA_FOLLOWERS)  # done following
+
+
+async def test_an_undeliverable_call_says_what_to_do_instead(
+    hass: HomeAssistant,
+    webhook_site: MockConfigEntry,
+    care_service: tuple[CareService, str],
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """The care service never confirms: the guest hears to use the cord, the button or 112."""
+    care_service[0].statuses = [503] * 50
+    satellite_id, satellite = await _satellite(hass, webhook_site)
+    assert await _say(hass, "Ich bin gestürzt", satellite_id) == answer("de", "called")
+    for seconds in (30, *[60] * 5):
+        freezer.tick(timedelta(seconds=seconds))
+        async_fire_time_changed(hass)
+        await hass.async_block_till_done(wait_background_tasks=True)
+    assert hass.states.get(STATE).state == "undeliverable"
+    assert _said(satellite) == [
+        (
+            "Ihr Notruf hat die Pflege noch nicht erreicht. Bitte ziehen Sie die Notrufschnur, "
+            "drücken Sie Ihren Notrufknopf oder rufen Sie 112."
+        )
+    ]
+    # Still followed (it may yet be taken) until the site unloads.
+    assert hass.data.get(DATA_FOLLOWERS)
+    assert await hass.config_entries.async_unload(webhook_site.entry_id)
+    assert not hass.data.get(DATA_FOLLOWERS)
+
+
+async def test_a_cancelled_pre_alarm_ends_the_following_silently(
+    hass: HomeAssistant, webhook_site: MockConfigEntry
+) -> None:
+    """ "Fehlalarm" in time: nothing is announced later."""
+    satellite_id, satellite = await _satellite(hass, webhook_site)
+    assert await _say(hass, "Hilfe", satellite_id) == answer("de", "called")
+    assert hass.data.get(DATA_FOLLOWERS)
+    assert await _say(hass, "Fehlalarm", satellite_id) == answer("de", "cancelled")
+    await hass.async_block_till_done(wait_background_tasks=True)
+    assert not hass.data.get(DATA_FOLLOWERS)
+    assert _said(satellite) == []
