@@ -8,6 +8,7 @@ announcement's text is what the tests check, and Home Assistant passes it on unc
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 from homeassistant.components.assist_pipeline import PipelineEvent
@@ -58,6 +59,8 @@ class RecordingSatellite(AssistSatelliteEntity):
         self._attr_unique_id = name
         self._attr_device_info = DeviceInfo(identifiers={(SATELLITE_DOMAIN, name)}, name=name)
         self.announcements: list[AssistSatelliteAnnouncement] = []
+        self.seconds_per_announcement = 0.0
+        """How long playing one takes (a real satellite blocks until it is played)."""
 
     def on_pipeline_event(self, event: PipelineEvent) -> None:
         """Nothing runs a pipeline on it here."""
@@ -73,7 +76,8 @@ class RecordingSatellite(AssistSatelliteEntity):
         """Nothing to set."""
 
     async def async_announce(self, announcement: AssistSatelliteAnnouncement) -> None:
-        """Keep it."""
+        """Keep it, after playing it."""
+        await asyncio.sleep(self.seconds_per_announcement)
         self.announcements.append(announcement)
 
 

@@ -19,6 +19,7 @@ from homeassistant.core import Context, Event, EventStateChangedData, HomeAssist
 from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers import device_registry as dr, entity_registry as er
 from homeassistant.helpers.event import async_track_state_change_event
+from homeassistant.util.hass_dict import HassKey
 
 from .const import DOMAIN
 
@@ -36,6 +37,8 @@ ANNOUNCE_WAIT = 30.0
 """Seconds an announcement waits for the satellite to be idle (then it is made anyway)."""
 ANNOUNCE_TIMEOUT = 60.0
 """Seconds an announcement may take to be played."""
+DATA_ANNOUNCING: HassKey[dict[str, asyncio.Lock]] = HassKey(f"{DOMAIN}_announcing")
+"""Per satellite entity, the lock that keeps its announcements one after the other."""
 GATEWAY_DEVICE_MARK = "-gw-"
 """Between the apartment's subentry id and the gateway's device id in a device identifier."""
 
@@ -137,20 +140,22 @@ async def async_announce(
     if satellite is None:
         _LOGGER.warning("No voice satellite to tell the guest: %s", message)
         return False
-    if not await _async_idle(hass, satellite, ANNOUNCE_WAIT):
-        _LOGGER.info("%s is still busy; announcing anyway: %s", satellite, message)
-    try:
-        async with asyncio.timeout(ANNOUNCE_TIMEOUT):
-            await hass.services.async_call(
-                ASSIST_SATELLITE,
-                "announce",
-                {ATTR_ENTITY_ID: satellite, "message": message},
-                blocking=True,
-                context=context,
-            )
-    except (HomeAssistantError, TimeoutError) as err:
-        _LOGGER.warning("%s could not announce %r: %s", satellite, message, err)
-        return False
+    # One at a time per satellite, in order: a second announcement would be refused as busy.
+    async with hass.data.setdefault(DATA_ANNOUNCING, {}).setdefault(satellite, asyncio.Lock()):
+        if not await _async_idle(hass, satellite, ANNOUNCE_WAIT):
+            _LOGGER.info("%s is still busy; announcing anyway: %s", satellite, message)
+        try:
+            async with asyncio.timeout(ANNOUNCE_TIMEOUT):
+                await hass.services.async_call(
+                    ASSIST_SATELLITE,
+                    "announce",
+                    {ATTR_ENTITY_ID: satellite, "message": message},
+                    blocking=True,
+                    context=context,
+                )
+        except (HomeAssistantError, TimeoutError) as err:
+            _LOGGER.warning("%s could not announce %r: %s", satellite, message, err)
+            return False
     return True
 
 

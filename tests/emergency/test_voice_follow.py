@@ -7,6 +7,7 @@ records what it is told to announce (tests/voice_satellite.py).
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 
 from freezegun.api import FrozenDateTimeFactory
@@ -18,6 +19,7 @@ from homeassistant.setup import async_setup_component
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry, async_fire_time_changed
 
+from custom_components.smart_quarter.assist import async_announce
 from custom_components.smart_quarter.const import DOMAIN
 from custom_components.smart_quarter.emergency.voice import DATA_FOLLOWERS
 from custom_components.smart_quarter.emergency.voice_phrases import answer
@@ -117,3 +119,18 @@ async def test_a_cancelled_pre_alarm_ends_the_following_silently(
     await hass.async_block_till_done(wait_background_tasks=True)
     assert not hass.data.get(DATA_FOLLOWERS)
     assert _said(satellite) == []
+
+
+async def test_announcements_close_together_are_played_one_after_the_other(
+    hass: HomeAssistant, webhook_site: MockConfigEntry
+) -> None:
+    """A satellite refuses an announcement while it plays one: they wait for each other."""
+    _satellite_id, satellite = await _satellite(hass, webhook_site)
+    satellite.seconds_per_announcement = 0.2
+    entity_id = "assist_satellite.sprachassistent"
+    assert await asyncio.gather(
+        async_announce(hass, entity_id, "eins"),
+        async_announce(hass, entity_id, "zwei"),
+        async_announce(hass, entity_id, "drei"),
+    ) == [True, True, True]
+    assert _said(satellite) == ["eins", "zwei", "drei"]
