@@ -37,6 +37,7 @@ ANNOUNCE_WAIT = 30.0
 """Seconds an announcement waits for the satellite to be idle (then it is made anyway)."""
 ANNOUNCE_TIMEOUT = 60.0
 """Seconds an announcement may take to be played."""
+ANNOUNCE_ATTEMPTS = 2
 DATA_ANNOUNCING: HassKey[dict[str, asyncio.Lock]] = HassKey(f"{DOMAIN}_announcing")
 """Per satellite entity, the lock that keeps its announcements one after the other."""
 GATEWAY_DEVICE_MARK = "-gw-"
@@ -115,11 +116,18 @@ def apartment_of_satellite(
 
 def announcing_satellite(hass: HomeAssistant, user_input: ConversationInput) -> str | None:
     """Return the satellite entity that heard the sentence, if it can make announcements."""
-    candidates = [user_input.satellite_id] if user_input.satellite_id else []
-    if user_input.device_id:
+    return announcing_satellite_of(hass, user_input.satellite_id, user_input.device_id)
+
+
+def announcing_satellite_of(
+    hass: HomeAssistant, satellite_id: str | None, device_id: str | None
+) -> str | None:
+    """Return the satellite entity (given, or of the device) that can make announcements."""
+    candidates = [satellite_id] if satellite_id else []
+    if device_id:
         candidates += [
             entity.entity_id
-            for entity in er.async_entries_for_device(er.async_get(hass), user_input.device_id)
+            for entity in er.async_entries_for_device(er.async_get(hass), device_id)
             if entity.domain == ASSIST_SATELLITE
         ]
     for entity_id in candidates:
@@ -142,21 +150,26 @@ async def async_announce(
         return False
     # One at a time per satellite, in order: a second announcement would be refused as busy.
     async with hass.data.setdefault(DATA_ANNOUNCING, {}).setdefault(satellite, asyncio.Lock()):
-        if not await _async_idle(hass, satellite, ANNOUNCE_WAIT):
-            _LOGGER.info("%s is still busy; announcing anyway: %s", satellite, message)
-        try:
-            async with asyncio.timeout(ANNOUNCE_TIMEOUT):
-                await hass.services.async_call(
-                    ASSIST_SATELLITE,
-                    "announce",
-                    {ATTR_ENTITY_ID: satellite, "message": message},
-                    blocking=True,
-                    context=context,
+        for attempt in range(1, ANNOUNCE_ATTEMPTS + 1):
+            if not await _async_idle(hass, satellite, ANNOUNCE_WAIT):
+                _LOGGER.info("%s is still busy; announcing anyway: %s", satellite, message)
+            try:
+                async with asyncio.timeout(ANNOUNCE_TIMEOUT):
+                    await hass.services.async_call(
+                        ASSIST_SATELLITE,
+                        "announce",
+                        {ATTR_ENTITY_ID: satellite, "message": message},
+                        blocking=True,
+                        context=context,
+                    )
+            except (HomeAssistantError, TimeoutError) as err:
+                # Busy with something else that started meanwhile: wait for it, once more.
+                _LOGGER.warning(
+                    "%s could not announce %r (attempt %s): %s", satellite, message, attempt, err
                 )
-        except (HomeAssistantError, TimeoutError) as err:
-            _LOGGER.warning("%s could not announce %r: %s", satellite, message, err)
-            return False
-    return True
+            else:
+                return True
+    return False
 
 
 async def _async_idle(hass: HomeAssistant, entity_id: str, within: float) -> bool:

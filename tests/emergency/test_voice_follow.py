@@ -21,7 +21,6 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry, async_
 
 from custom_components.smart_quarter.assist import async_announce
 from custom_components.smart_quarter.const import DOMAIN
-from custom_components.smart_quarter.emergency.voice import DATA_FOLLOWERS
 from custom_components.smart_quarter.emergency.voice_phrases import answer
 
 from ..voice_satellite import RecordingSatellite, async_satellite_in, hass_config_dir  # noqa: F401
@@ -52,33 +51,86 @@ def _said(satellite: RecordingSatellite) -> list[str]:
     return [announcement.message for announcement in satellite.announcements]
 
 
-async def test_received_then_taken_is_said_once_each(
+def _followers(entry: MockConfigEntry) -> dict[tuple[str, str], object]:
+    return entry.runtime_data.subsystems["emergency"].call_followers  # type: ignore[attr-defined,no-any-return]
+
+
+PASSED_ON = (
+    "Ihr Notruf wurde an die Pflege übermittelt. Ich sage Ihnen Bescheid, sobald ihn jemand "
+    "angenommen hat."
+)
+TAKEN = "Die Pflege hat Ihren Notruf angenommen und kümmert sich um Sie."
+NOT_REACHED = (
+    "Ihr Notruf hat die Pflege noch nicht erreicht. Ich versuche es weiter. Bitte ziehen Sie "
+    "die Notrufschnur, drücken Sie Ihren Notrufknopf oder rufen Sie eins eins zwei."
+)
+NOT_TAKEN = (
+    "Noch hat niemand Ihren Notruf angenommen. Ich versuche es weiter. Bitte ziehen Sie die "
+    "Notrufschnur, drücken Sie Ihren Notrufknopf oder rufen Sie eins eins zwei."
+)
+
+
+async def _tick(hass: HomeAssistant, freezer: FrozenDateTimeFactory, *seconds: float) -> None:
+    for step in seconds:
+        freezer.tick(timedelta(seconds=step))
+        async_fire_time_changed(hass)
+        await hass.async_block_till_done(wait_background_tasks=True)
+
+
+async def _staff(hass: HomeAssistant, entry: MockConfigEntry, action: str, user: User) -> None:
+    await hass.services.async_call(
+        DOMAIN,
+        action,
+        {"device_id": apartment_device_id(hass, entry)},
+        blocking=True,
+        context=Context(user_id=user.id),
+    )
+    await hass.async_block_till_done(wait_background_tasks=True)
+
+
+async def test_passed_on_then_taken_is_said_once_each(
     hass: HomeAssistant,
     webhook_site: MockConfigEntry,
     care_service: tuple[CareService, str],
     hass_admin_user: User,
 ) -> None:
-    """Saying "Hilfe" twice follows the call once; it ends when the staff take it."""
+    """Saying "Hilfe" twice follows the call once; it ends when the alarm is resolved."""
     satellite_id, satellite = await _satellite(hass, webhook_site)
     assert await _say(hass, "Hilfe", satellite_id) == answer("de", "called")
     assert await _say(hass, "Hilfe bitte", satellite_id) == answer("de", "called_now")
     await hass.async_block_till_done(wait_background_tasks=True)
     assert care_service[0].received[0]["apartment"] == "Gesundheitswohnung 1"
     assert hass.states.get(STATE).state == "delivered"
-    assert _said(satellite) == ["Die Pflege hat Ihren Notruf erhalten."]
-    await hass.services.async_call(
-        DOMAIN,
-        "acknowledge_alarm",
-        {"device_id": apartment_device_id(hass, webhook_site)},
-        blocking=True,
-        context=Context(user_id=hass_admin_user.id),
-    )
+    assert _said(satellite) == [PASSED_ON]
+    await _staff(hass, webhook_site, "acknowledge_alarm", hass_admin_user)
+    assert _said(satellite) == [PASSED_ON, TAKEN]
+    assert _followers(webhook_site)  # until it is closed
+    await _staff(hass, webhook_site, "resolve_alarm", hass_admin_user)
+    assert not _followers(webhook_site)
+    assert _said(satellite) == [PASSED_ON, TAKEN]
+
+
+async def test_passed_on_but_not_taken_warns_and_never_reassures_again(
+    hass: HomeAssistant,
+    webhook_site: MockConfigEntry,
+    care_service: tuple[CareService, str],
+    freezer: FrozenDateTimeFactory,
+    hass_admin_user: User,
+) -> None:
+    """A receiver confirms, nobody takes it: the warning says so; later receipts say nothing."""
+    satellite_id, satellite = await _satellite(hass, webhook_site)
+    assert await _say(hass, "Hilfe", satellite_id) == answer("de", "called")
+    await _tick(hass, freezer, 30)  # the cancel window: active, sent, confirmed
+    assert _said(satellite) == [PASSED_ON]
+    await _tick(hass, freezer, *[60] * 7)  # repeats, undeliverable, repeats confirmed again
+    assert len(care_service[0].received) >= 6
+    assert _said(satellite) == [PASSED_ON, NOT_TAKEN]
+    # Calling again meanwhile: told what to do, not "help is on its way"; said once.
+    assert await _say(hass, "Hilfe", satellite_id) == NOT_TAKEN
     await hass.async_block_till_done(wait_background_tasks=True)
-    assert _said(satellite) == [
-        "Die Pflege hat Ihren Notruf erhalten.",
-        "Die Pflege hat Ihren Notruf angenommen und kümmert sich um Sie.",
-    ]
-    assert not hass.data.get(DATA_FOLLOWERS)  # done following
+    assert _said(satellite) == [PASSED_ON, NOT_TAKEN]
+    await _staff(hass, webhook_site, "acknowledge_alarm", hass_admin_user)
+    assert _said(satellite) == [PASSED_ON, NOT_TAKEN, TAKEN]
 
 
 async def test_an_undeliverable_call_says_what_to_do_instead(
@@ -91,21 +143,27 @@ async def test_an_undeliverable_call_says_what_to_do_instead(
     care_service[0].statuses = [503] * 50
     satellite_id, satellite = await _satellite(hass, webhook_site)
     assert await _say(hass, "Ich bin gestürzt", satellite_id) == answer("de", "called")
-    for seconds in (30, *[60] * 5):
-        freezer.tick(timedelta(seconds=seconds))
-        async_fire_time_changed(hass)
-        await hass.async_block_till_done(wait_background_tasks=True)
+    await _tick(hass, freezer, 30, *[60] * 5)
     assert hass.states.get(STATE).state == "undeliverable"
-    assert _said(satellite) == [
-        (
-            "Ihr Notruf hat die Pflege noch nicht erreicht. Bitte ziehen Sie die Notrufschnur, "
-            "drücken Sie Ihren Notrufknopf oder rufen Sie 112."
-        )
-    ]
-    # Still followed (it may yet be taken) until the site unloads.
-    assert hass.data.get(DATA_FOLLOWERS)
+    assert _said(satellite) == [NOT_REACHED]
+    assert await _say(hass, "Hilfe", satellite_id) == NOT_REACHED
     assert await hass.config_entries.async_unload(webhook_site.entry_id)
-    assert not hass.data.get(DATA_FOLLOWERS)
+
+
+async def test_following_goes_on_after_a_reload(
+    hass: HomeAssistant, webhook_site: MockConfigEntry, hass_admin_user: User
+) -> None:
+    """A technician edits another apartment (the site reloads): the guest is still told."""
+    satellite_id, satellite = await _satellite(hass, webhook_site)
+    assert await _say(hass, "Hilfe", satellite_id) == answer("de", "called")
+    assert await _say(hass, "Hilfe", satellite_id) == answer("de", "called_now")
+    await hass.async_block_till_done(wait_background_tasks=True)
+    assert _said(satellite) == [PASSED_ON]
+    assert await hass.config_entries.async_reload(webhook_site.entry_id)
+    await hass.async_block_till_done(wait_background_tasks=True)
+    assert _followers(webhook_site)
+    await _staff(hass, webhook_site, "acknowledge_alarm", hass_admin_user)
+    assert _said(satellite) == [PASSED_ON, TAKEN]  # not "passed on" once more
 
 
 async def test_a_cancelled_pre_alarm_ends_the_following_silently(
@@ -114,10 +172,10 @@ async def test_a_cancelled_pre_alarm_ends_the_following_silently(
     """ "Fehlalarm" in time: nothing is announced later."""
     satellite_id, satellite = await _satellite(hass, webhook_site)
     assert await _say(hass, "Hilfe", satellite_id) == answer("de", "called")
-    assert hass.data.get(DATA_FOLLOWERS)
+    assert _followers(webhook_site)
     assert await _say(hass, "Fehlalarm", satellite_id) == answer("de", "cancelled")
     await hass.async_block_till_done(wait_background_tasks=True)
-    assert not hass.data.get(DATA_FOLLOWERS)
+    assert not _followers(webhook_site)
     assert _said(satellite) == []
 
 

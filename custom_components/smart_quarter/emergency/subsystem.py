@@ -41,6 +41,7 @@ from ..runtime import SmartQuarterConfigEntry
 from ..subsystem import Subsystem
 from .ack_callback import CallbackError, CallbackRequest, new_token, tokens_match
 from .alarm_book import AlarmBook, Outcome, TriggerResult
+from .call_follower import CallFollower, follow_open_calls
 from .callback_endpoint import AckCallbackEndpoint
 from .config_flow import ApartmentSubentryFlow
 from .const import (
@@ -158,6 +159,8 @@ class EmergencySubsystem(Subsystem):
         self._transitions_fired: dict[str, int] = {}
         self._status_told: dict[str, int] = {}
         self._names: dict[str, str] = {}
+        self.call_followers: dict[tuple[str, str], CallFollower] = {}
+        """Calls made by voice, followed on their satellites (call_follower)."""
 
     @override
     async def async_setup(self) -> None:
@@ -198,6 +201,7 @@ class EmergencySubsystem(Subsystem):
             **{key: apartment.subentry.title for key, apartment in self.apartments.items()},
         }
         self._report_orphan_alarms()
+        follow_open_calls(self)
         self._listen_to_trigger_entities()
         self._check_supervision(now)
         self._stop_supervision = async_track_time_interval(
@@ -287,6 +291,8 @@ class EmergencySubsystem(Subsystem):
 
     @override
     async def async_unload(self) -> None:
+        for follower in list(self.call_followers.values()):
+            follower.stop()
         if self._stop_entity_triggers is not None:
             self._stop_entity_triggers()
             self._stop_entity_triggers = None

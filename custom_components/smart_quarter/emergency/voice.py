@@ -8,32 +8,23 @@ answer says what happened and how to cancel. A call that cannot be placed is ans
 what to do instead and raises a notification for the staff ("Notruf per Sprache nicht
 zugeordnet"), an error in the log and the event smart_quarter_unplaced_voice_call.
 
-A satellite that can make announcements then follows the call (CallFollower): it says when
-the care service has received it, when someone has taken it, and, if it could not be
-delivered, what to do instead (the cord, the button, 112).
+A satellite that can make announcements then follows the call (call_follower): it says when
+the call was passed on, when someone has taken it, and, if nobody has taken it in time, what
+to do instead (the cord, the button, 112).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from datetime import timedelta
 import logging
 from typing import TYPE_CHECKING
 
 from homeassistant.config_entries import ConfigEntryState
-from homeassistant.core import CALLBACK_TYPE, Event, HomeAssistant, callback
+from homeassistant.core import HomeAssistant, callback
 from homeassistant.exceptions import ServiceValidationError
-from homeassistant.helpers.event import async_call_later
-from homeassistant.util.hass_dict import HassKey
 
-from ..assist import (
-    announcing_satellite,
-    apartment_of_satellite,
-    async_announce,
-    async_when_conversation_loaded,
-)
+from ..assist import announcing_satellite, apartment_of_satellite, async_when_conversation_loaded
 from ..const import DOMAIN
-from .const import EVENT_ALARM_CHANGED
+from .call_follower import VOICE_SOURCE, follow, known_of, undeliverable_answer
 from .lifecycle import AlarmState
 from .notices import Notices
 from .voice_phrases import CALL_SENTENCES, CANCEL_SENTENCES, answer
@@ -46,18 +37,6 @@ if TYPE_CHECKING:
     from .subjects import ApartmentEmergency
 
 _LOGGER = logging.getLogger(__name__)
-
-FOLLOWED: dict[str, str] = {
-    AlarmState.DELIVERED: "delivered",
-    AlarmState.ACKNOWLEDGED: "acknowledged",
-    AlarmState.UNDELIVERABLE: "undeliverable",
-}
-"""The alarm's steps the satellite announces, and the answer it says for each."""
-FOLLOW_UNTIL = (AlarmState.ACKNOWLEDGED, AlarmState.RESOLVED, AlarmState.CANCELLED)
-FOLLOW_AT_MOST = timedelta(hours=1)
-DATA_FOLLOWERS: HassKey[dict[tuple[str, str], CallFollower]] = HassKey(
-    f"{DOMAIN}_voice_call_followers"
-)
 
 
 @callback
@@ -73,6 +52,8 @@ def _register(hass: HomeAssistant) -> None:
     manager = get_agent_manager(hass)
 
     async def _call(user_input: ConversationInput, result: RecognizeResult) -> str:
+        from .subsystem import EmergencySubsystem  # noqa: PLC0415 - avoid an import cycle
+
         found = _apartment_of(hass, user_input)
         if found is None:
             _LOGGER.error(
@@ -91,10 +72,23 @@ def _register(hass: HomeAssistant) -> None:
             return answer(user_input.language, "no_apartment")
         entry, apartment = found
         before = apartment.alarm.state if apartment.alarm else None
-        await apartment.async_call_for_help(f"voice:{user_input.device_id or 'assist'}")
+        known = known_of(apartment.alarm) if apartment.alarm else None
+        await apartment.async_call_for_help(f"{VOICE_SOURCE}{user_input.device_id or 'assist'}")
         alarm = apartment.alarm
-        if alarm is not None and (satellite := announcing_satellite(hass, user_input)):
-            CallFollower.start(hass, entry, alarm.alarm_id, satellite, user_input)
+        # No await between the call and following it: its first receipt cannot slip past.
+        if alarm is not None and announcing_satellite(hass, user_input) is not None:
+            follow(
+                entry.runtime_data.subsystem(EmergencySubsystem),
+                alarm,
+                device_id=user_input.device_id,
+                satellite_id=user_input.satellite_id,
+                language=user_input.language,
+                context=user_input.context,
+                known=known,
+            )
+        if known is AlarmState.UNDELIVERABLE:
+            # Joined a call nobody has taken in time: not "help is on its way", but what to do.
+            return answer(user_input.language, undeliverable_answer(alarm))
         if before is not None and before is not AlarmState.PRE_ALARM:
             return answer(user_input.language, "joined")
         if alarm is not None and alarm.state is AlarmState.PRE_ALARM:
@@ -129,70 +123,3 @@ def _apartment_of(
     }
     found = apartment_of_satellite(hass, user_input, apartments, single_if_unknown=True)
     return apartments[found] if found else None
-
-
-class CallFollower:
-    """Tells the guest on the satellite how the call they made by voice goes on.
-
-    One per alarm and satellite (saying "Hilfe" again does not double the announcements).
-    It ends when the alarm is taken, resolved or cancelled, after FOLLOW_AT_MOST, or when
-    the site unloads.
-    """
-
-    def __init__(
-        self, hass: HomeAssistant, alarm_id: str, satellite: str, user_input: ConversationInput
-    ) -> None:
-        """Follow one alarm for one satellite (not listening yet)."""
-        self.hass = hass
-        self.alarm_id = alarm_id
-        self.satellite = satellite
-        self.language = user_input.language
-        self.context = user_input.context
-        self._stops: list[CALLBACK_TYPE] = []
-
-    @classmethod
-    @callback
-    def start(
-        cls,
-        hass: HomeAssistant,
-        entry: SmartQuarterConfigEntry,
-        alarm_id: str,
-        satellite: str,
-        user_input: ConversationInput,
-    ) -> None:
-        """Follow the alarm for the satellite, unless that is done already."""
-        followers = hass.data.setdefault(DATA_FOLLOWERS, {})
-        if (alarm_id, satellite) in followers:
-            return
-        follower = followers[alarm_id, satellite] = cls(hass, alarm_id, satellite, user_input)
-        follower._stops = [
-            hass.bus.async_listen(EVENT_ALARM_CHANGED, follower._changed(entry)),
-            async_call_later(hass, FOLLOW_AT_MOST, lambda _now: follower.stop()),
-        ]
-        entry.async_on_unload(follower.stop)
-
-    def _changed(self, entry: SmartQuarterConfigEntry) -> Callable[[Event], None]:
-        @callback
-        def changed(event: Event) -> None:
-            if event.data.get("alarm_id") != self.alarm_id:
-                return
-            state = event.data.get("state")
-            if (key := FOLLOWED.get(str(state))) is not None:
-                entry.async_create_background_task(
-                    self.hass,
-                    async_announce(
-                        self.hass, self.satellite, answer(self.language, key), self.context
-                    ),
-                    f"{DOMAIN} call followed on {self.satellite}",
-                )
-            if state in FOLLOW_UNTIL:
-                self.stop()
-
-        return changed
-
-    @callback
-    def stop(self) -> None:
-        """Stop following (idempotent)."""
-        while self._stops:
-            self._stops.pop()()
-        self.hass.data.get(DATA_FOLLOWERS, {}).pop((self.alarm_id, self.satellite), None)

@@ -44,11 +44,19 @@ _ANSWERS = {
             "Der Notruf ist schon bei der Pflege. Sie kommt, um nach Ihnen zu sehen."
         ),
         "nothing_to_cancel": "Es gibt keinen Notruf zum Abbrechen.",
-        "delivered": "Die Pflege hat Ihren Notruf erhalten.",
+        "delivered": (
+            "Ihr Notruf wurde an die Pflege übermittelt. Ich sage Ihnen Bescheid, sobald ihn "
+            "jemand angenommen hat."
+        ),
         "acknowledged": "Die Pflege hat Ihren Notruf angenommen und kümmert sich um Sie.",
         "undeliverable": (
-            "Ihr Notruf hat die Pflege noch nicht erreicht. Bitte ziehen Sie die "
-            "Notrufschnur, drücken Sie Ihren Notrufknopf oder rufen Sie 112."
+            "Ihr Notruf hat die Pflege noch nicht erreicht. Ich versuche es weiter. Bitte "
+            "ziehen Sie die Notrufschnur, drücken Sie Ihren Notrufknopf oder rufen Sie "
+            "eins eins zwei."
+        ),
+        "not_taken": (
+            "Noch hat niemand Ihren Notruf angenommen. Ich versuche es weiter. Bitte ziehen "
+            "Sie die Notrufschnur, drücken Sie Ihren Notrufknopf oder rufen Sie eins eins zwei."
         ),
     },
     "en": {
@@ -64,11 +72,18 @@ _ANSWERS = {
             "The call has reached the care service already. They will come to see you."
         ),
         "nothing_to_cancel": "There is no emergency call to cancel.",
-        "delivered": "The care service has received your call.",
+        "delivered": (
+            "Your call has been passed on to the care service. I will tell you as soon as "
+            "someone has taken it."
+        ),
         "acknowledged": "The care service has taken your call and is looking after you.",
         "undeliverable": (
-            "Your call has not reached the care service yet. Please pull the emergency cord, "
-            "press your emergency button or call 112."
+            "Your call has not reached the care service yet. I keep trying. Please pull the "
+            "emergency cord, press your emergency button or call one one two."
+        ),
+        "not_taken": (
+            "Nobody has taken your call yet. I keep trying. Please pull the emergency cord, "
+            "press your emergency button or call one one two."
         ),
     },
 }

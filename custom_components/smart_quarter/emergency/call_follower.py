@@ -1,0 +1,175 @@
+"""Following a call for help made by voice, on the satellite that heard it.
+
+After "Hilfe" the guest hears how the call goes on, once per step and only forward: that it
+was passed on to the care service (a receiver confirmed it), that someone has taken it, and,
+when nobody has taken it in time, what to do instead (the cord, the button, 112). A receipt
+after that warning is no news (the alarm is still not taken), so it is not said.
+
+Followers belong to the emergency subsystem: they stop when the site unloads and are made
+again at its set-up for the open alarms called by voice, so a reload (a technician editing
+another apartment) does not silence them. Announcements run as Home Assistant's tasks, not
+the site's, so a reload does not cut one off either.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+from homeassistant.core import Context, Event, HomeAssistant, callback
+from homeassistant.util.hass_dict import HassKey
+
+from ..assist import announcing_satellite_of, async_announce
+from ..const import DOMAIN
+from .const import EVENT_ALARM_CHANGED
+from .lifecycle import Alarm, AlarmState
+from .voice_phrases import answer
+
+if TYPE_CHECKING:
+    from .subsystem import EmergencySubsystem
+
+VOICE_SOURCE = "voice:"
+"""A voice call's trigger source is "voice:<the satellite's device id>"."""
+DATA_LANGUAGES: HassKey[dict[str, str]] = HassKey(f"{DOMAIN}_voice_call_languages")
+"""The language each satellite (device id) was last called for help in (outlives reloads)."""
+
+
+def known_of(alarm: Alarm) -> AlarmState | None:
+    """Return what the guest already knows of the alarm (from the answer to "Hilfe")."""
+    if alarm.state is AlarmState.ACKNOWLEDGED:
+        return AlarmState.ACKNOWLEDGED
+    if alarm.escalation_exhausted:  # nobody took it in time (a later receipt is no news)
+        return AlarmState.UNDELIVERABLE
+    if alarm.first_delivery is not None:
+        return AlarmState.DELIVERED
+    return None
+
+
+def undeliverable_answer(alarm: Alarm | None) -> str:
+    """Return the warning's key: nobody has taken it (a receiver got it), or none got it."""
+    return "not_taken" if alarm is not None and alarm.first_delivery else "undeliverable"
+
+
+class CallFollower:
+    """Announces the news of one alarm on one satellite (see the module)."""
+
+    def __init__(  # noqa: PLR0913 - the alarm, where to say it, how, and what is known
+        self,
+        subsystem: EmergencySubsystem,
+        alarm_id: str,
+        *,
+        device_id: str | None,
+        satellite_id: str | None,
+        language: str,
+        context: Context | None,
+        known: AlarmState | None,
+    ) -> None:
+        """Start listening to the alarm's steps."""
+        self.subsystem = subsystem
+        self.hass: HomeAssistant = subsystem.hass
+        self.alarm_id = alarm_id
+        self.device_id = device_id
+        self.satellite_id = satellite_id
+        self.language = language
+        self.context = context
+        self.said = known
+        self._unsubscribe = self.hass.bus.async_listen(
+            EVENT_ALARM_CHANGED, self._changed, event_filter=self._mine
+        )
+
+    @property
+    def key(self) -> tuple[str, str]:
+        """One follower per alarm and satellite."""
+        return self.alarm_id, self.device_id or self.satellite_id or ""
+
+    @callback
+    def _mine(self, data: Mapping[str, Any]) -> bool:
+        return data.get("alarm_id") == self.alarm_id
+
+    @callback
+    def _changed(self, event: Event[Mapping[str, Any]]) -> None:
+        state = AlarmState(event.data["state"])
+        if not state.is_open:
+            self.stop()
+            return
+        if (key := self._news(state)) is None:
+            return
+        satellite = announcing_satellite_of(self.hass, self.satellite_id, self.device_id)
+        self.hass.async_create_background_task(
+            async_announce(self.hass, satellite, answer(self.language, key), self.context),
+            f"{DOMAIN} voice call followed",
+        )
+
+    def _news(self, state: AlarmState) -> str | None:
+        """Return what to say of a step, if it is news to the guest (only forward)."""
+        if state is AlarmState.DELIVERED and self.said is None:
+            self.said = state
+            return "delivered"
+        if state is AlarmState.UNDELIVERABLE and self.said is not state:
+            self.said = state
+            alarm = next((a for a in self.subsystem.book if a.alarm_id == self.alarm_id), None)
+            return undeliverable_answer(alarm)
+        if state is AlarmState.ACKNOWLEDGED and self.said is not state:
+            self.said = state
+            return "acknowledged"
+        return None
+
+    @callback
+    def stop(self) -> None:
+        """Stop listening (idempotent)."""
+        self._unsubscribe()
+        self._unsubscribe = _nothing
+        self.subsystem.call_followers.pop(self.key, None)
+
+
+def _nothing() -> None:
+    """Nothing left to unsubscribe."""
+
+
+@callback
+def follow(  # noqa: PLR0913 - the alarm, where to say it, how, and what is known
+    subsystem: EmergencySubsystem,
+    alarm: Alarm,
+    *,
+    device_id: str | None,
+    satellite_id: str | None,
+    language: str,
+    context: Context | None,
+    known: AlarmState | None,
+) -> None:
+    """Follow the alarm on the satellite, unless that is done already."""
+    if device_id:
+        subsystem.hass.data.setdefault(DATA_LANGUAGES, {})[device_id] = language
+    if (alarm.alarm_id, device_id or satellite_id or "") in subsystem.call_followers:
+        return  # already followed (the guest said "Hilfe" again)
+    follower = CallFollower(
+        subsystem,
+        alarm.alarm_id,
+        device_id=device_id,
+        satellite_id=satellite_id,
+        language=language,
+        context=context,
+        known=known,
+    )
+    subsystem.call_followers[follower.key] = follower
+
+
+@callback
+def follow_open_calls(subsystem: EmergencySubsystem) -> None:
+    """At set-up: follow again the open alarms that someone called by voice."""
+    languages = subsystem.hass.data.get(DATA_LANGUAGES, {})
+    for alarm in subsystem.book:
+        if not alarm.state.is_open:
+            continue
+        for trigger in alarm.triggers:
+            device_id = trigger.source.removeprefix(VOICE_SOURCE)
+            if trigger.source.startswith(VOICE_SOURCE) and device_id != "assist":
+                follow(
+                    subsystem,
+                    alarm,
+                    device_id=device_id,
+                    satellite_id=None,
+                    language=languages.get(device_id, subsystem.hass.config.language),
+                    context=None,
+                    known=known_of(alarm),
+                )
