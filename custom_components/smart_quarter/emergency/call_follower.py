@@ -14,6 +14,7 @@ the site's, so a reload does not cut one off either.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from homeassistant.core import Context, Event, HomeAssistant, callback
@@ -50,28 +51,36 @@ def undeliverable_answer(alarm: Alarm | None) -> str:
     return "not_taken" if alarm is not None and alarm.first_delivery else "undeliverable"
 
 
+@dataclass(frozen=True, slots=True)
+class VoiceCall:
+    """Where a call for help was said and how: the satellite, its language, who said it."""
+
+    device_id: str | None
+    satellite_id: str | None
+    language: str
+    context: Context | None = None
+
+    @property
+    def satellite_key(self) -> str:
+        """The satellite, as one string."""
+        return self.device_id or self.satellite_id or ""
+
+
 class CallFollower:
     """Announces the news of one alarm on one satellite (see the module)."""
 
-    def __init__(  # noqa: PLR0913 - the alarm, where to say it, how, and what is known
+    def __init__(
         self,
         subsystem: EmergencySubsystem,
         alarm_id: str,
-        *,
-        device_id: str | None,
-        satellite_id: str | None,
-        language: str,
-        context: Context | None,
+        call: VoiceCall,
         known: AlarmState | None,
     ) -> None:
         """Start listening to the alarm's steps."""
         self.subsystem = subsystem
         self.hass: HomeAssistant = subsystem.hass
         self.alarm_id = alarm_id
-        self.device_id = device_id
-        self.satellite_id = satellite_id
-        self.language = language
-        self.context = context
+        self.call = call
         self.said = known
         self._unsubscribe = self.hass.bus.async_listen(
             EVENT_ALARM_CHANGED, self._changed, event_filter=self._mine
@@ -80,7 +89,7 @@ class CallFollower:
     @property
     def key(self) -> tuple[str, str]:
         """One follower per alarm and satellite."""
-        return self.alarm_id, self.device_id or self.satellite_id or ""
+        return self.alarm_id, self.call.satellite_key
 
     @callback
     def _mine(self, data: Mapping[str, Any]) -> bool:
@@ -94,9 +103,10 @@ class CallFollower:
             return
         if (key := self._news(state)) is None:
             return
-        satellite = announcing_satellite_of(self.hass, self.satellite_id, self.device_id)
+        call = self.call
+        satellite = announcing_satellite_of(self.hass, call.satellite_id, call.device_id)
         self.hass.async_create_background_task(
-            async_announce(self.hass, satellite, answer(self.language, key), self.context),
+            async_announce(self.hass, satellite, answer(call.language, key), call.context),
             f"{DOMAIN} voice call followed",
         )
 
@@ -127,30 +137,15 @@ def _nothing() -> None:
 
 
 @callback
-def follow(  # noqa: PLR0913 - the alarm, where to say it, how, and what is known
-    subsystem: EmergencySubsystem,
-    alarm: Alarm,
-    *,
-    device_id: str | None,
-    satellite_id: str | None,
-    language: str,
-    context: Context | None,
-    known: AlarmState | None,
+def follow(
+    subsystem: EmergencySubsystem, alarm: Alarm, call: VoiceCall, known: AlarmState | None
 ) -> None:
     """Follow the alarm on the satellite, unless that is done already."""
-    if device_id:
-        subsystem.hass.data.setdefault(DATA_LANGUAGES, {})[device_id] = language
-    if (alarm.alarm_id, device_id or satellite_id or "") in subsystem.call_followers:
+    if call.device_id:
+        subsystem.hass.data.setdefault(DATA_LANGUAGES, {})[call.device_id] = call.language
+    if (alarm.alarm_id, call.satellite_key) in subsystem.call_followers:
         return  # already followed (the guest said "Hilfe" again)
-    follower = CallFollower(
-        subsystem,
-        alarm.alarm_id,
-        device_id=device_id,
-        satellite_id=satellite_id,
-        language=language,
-        context=context,
-        known=known,
-    )
+    follower = CallFollower(subsystem, alarm.alarm_id, call, known)
     subsystem.call_followers[follower.key] = follower
 
 
@@ -164,12 +159,5 @@ def follow_open_calls(subsystem: EmergencySubsystem) -> None:
         for trigger in alarm.triggers:
             device_id = trigger.source.removeprefix(VOICE_SOURCE)
             if trigger.source.startswith(VOICE_SOURCE) and device_id != "assist":
-                follow(
-                    subsystem,
-                    alarm,
-                    device_id=device_id,
-                    satellite_id=None,
-                    language=languages.get(device_id, subsystem.hass.config.language),
-                    context=None,
-                    known=known_of(alarm),
-                )
+                language = languages.get(device_id, subsystem.hass.config.language)
+                follow(subsystem, alarm, VoiceCall(device_id, None, language), known_of(alarm))

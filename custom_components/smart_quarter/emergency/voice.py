@@ -24,7 +24,7 @@ from homeassistant.exceptions import ServiceValidationError
 
 from ..assist import announcing_satellite, apartment_of_satellite, async_when_conversation_loaded
 from ..const import DOMAIN
-from .call_follower import VOICE_SOURCE, follow, known_of, undeliverable_answer
+from .call_follower import VOICE_SOURCE, VoiceCall, follow, known_of, undeliverable_answer
 from .lifecycle import AlarmState
 from .notices import Notices
 from .voice_phrases import CALL_SENTENCES, CANCEL_SENTENCES, answer
@@ -80,11 +80,13 @@ def _register(hass: HomeAssistant) -> None:
             follow(
                 entry.runtime_data.subsystem(EmergencySubsystem),
                 alarm,
-                device_id=user_input.device_id,
-                satellite_id=user_input.satellite_id,
-                language=user_input.language,
-                context=user_input.context,
-                known=known,
+                VoiceCall(
+                    user_input.device_id,
+                    user_input.satellite_id,
+                    user_input.language,
+                    user_input.context,
+                ),
+                known,
             )
         if known is AlarmState.UNDELIVERABLE:
             # Joined a call nobody has taken in time: not "help is on its way", but what to do.
