@@ -38,6 +38,10 @@ ANNOUNCE_WAIT = 30.0
 ANNOUNCE_TIMEOUT = 60.0
 """Seconds an announcement may take to be played."""
 ANNOUNCE_ATTEMPTS = 2
+"""Tries of one announcement when the satellite is busy with another one (not ours)."""
+SATELLITE_BUSY_ERROR = "SatelliteBusyError"
+"""Home Assistant's error for a satellite that is announcing already (matched by name: the
+class would load the whole voice stack)."""
 DATA_ANNOUNCING: HassKey[dict[str, asyncio.Lock]] = HassKey(f"{DOMAIN}_announcing")
 """Per satellite entity, the lock that keeps its announcements one after the other."""
 GATEWAY_DEVICE_MARK = "-gw-"
@@ -138,21 +142,35 @@ def announcing_satellite_of(
 
 
 async def async_announce(
-    hass: HomeAssistant, satellite: str | None, message: str, context: Context | None = None
+    hass: HomeAssistant,
+    satellite: str | None,
+    message: str,
+    context: Context | None = None,
+    *,
+    still_wanted: Callable[[], bool] | None = None,
 ) -> bool:
     """Say something later on the satellite (Home Assistant's announce action); False if not.
 
-    It waits (up to ANNOUNCE_WAIT) until the satellite is idle, since an announcement cuts
-    off whatever the satellite is doing, a guest talking to it included.
+    Announcements on one satellite are played one after the other. Each waits (up to
+    ANNOUNCE_WAIT) until the satellite is idle, since an announcement cuts off whatever the
+    satellite is doing, a guest talking to it included; one that is no longer wanted by then
+    (`still_wanted`) is dropped. A satellite busy with something else that started meanwhile
+    is waited for once more; an announcement that timed out is not repeated (it may have
+    been played).
     """
     if satellite is None:
         _LOGGER.warning("No voice satellite to tell the guest: %s", message)
         return False
-    # One at a time per satellite, in order: a second announcement would be refused as busy.
-    async with hass.data.setdefault(DATA_ANNOUNCING, {}).setdefault(satellite, asyncio.Lock()):
+    locks = hass.data.setdefault(DATA_ANNOUNCING, {})
+    if (lock := locks.get(satellite)) is None:
+        lock = locks[satellite] = asyncio.Lock()
+    async with lock:
         for attempt in range(1, ANNOUNCE_ATTEMPTS + 1):
             if not await _async_idle(hass, satellite, ANNOUNCE_WAIT):
                 _LOGGER.info("%s is still busy; announcing anyway: %s", satellite, message)
+            if still_wanted is not None and not still_wanted():
+                _LOGGER.debug("No longer news, not announced: %s", message)
+                return False
             try:
                 async with asyncio.timeout(ANNOUNCE_TIMEOUT):
                     await hass.services.async_call(
@@ -162,11 +180,14 @@ async def async_announce(
                         blocking=True,
                         context=context,
                     )
-            except (HomeAssistantError, TimeoutError) as err:
-                # Busy with something else that started meanwhile: wait for it, once more.
-                _LOGGER.warning(
-                    "%s could not announce %r (attempt %s): %s", satellite, message, attempt, err
-                )
+            except HomeAssistantError as err:
+                busy = type(err).__name__ == SATELLITE_BUSY_ERROR
+                _LOGGER.warning("%s could not announce %r: %s", satellite, message, err)
+                if not busy or attempt == ANNOUNCE_ATTEMPTS:
+                    return False
+            except TimeoutError:
+                _LOGGER.warning("%s did not finish announcing %r in time", satellite, message)
+                return False
             else:
                 return True
     return False

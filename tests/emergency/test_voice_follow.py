@@ -55,19 +55,14 @@ def _followers(entry: MockConfigEntry) -> dict[tuple[str, str], object]:
     return entry.runtime_data.subsystems["emergency"].call_followers  # type: ignore[attr-defined,no-any-return]
 
 
-PASSED_ON = (
-    "Ihr Notruf wurde an die Pflege übermittelt. Ich sage Ihnen Bescheid, sobald ihn jemand "
-    "angenommen hat."
-)
-TAKEN = "Die Pflege hat Ihren Notruf angenommen und kümmert sich um Sie."
-NOT_REACHED = (
-    "Ihr Notruf hat die Pflege noch nicht erreicht. Ich versuche es weiter. Bitte ziehen Sie "
-    "die Notrufschnur, drücken Sie Ihren Notrufknopf oder rufen Sie eins eins zwei."
-)
+PASSED_ON = answer("de", "delivered")
+TAKEN = answer("de", "acknowledged")
 NOT_TAKEN = (
-    "Noch hat niemand Ihren Notruf angenommen. Ich versuche es weiter. Bitte ziehen Sie die "
-    "Notrufschnur, drücken Sie Ihren Notrufknopf oder rufen Sie eins eins zwei."
+    "Noch hat niemand Ihren Notruf angenommen. Ich versuche es weiter. Wenn Sie schnell Hilfe "
+    "brauchen, wählen Sie die eins eins zwei oder ziehen Sie die Notrufschnur."
 )
+assert PASSED_ON.startswith("Ihr Notruf wurde an die Pflege übermittelt.")
+assert TAKEN == "Die Pflege hat Ihren Notruf angenommen und kümmert sich um Sie."
 
 
 async def _tick(hass: HomeAssistant, freezer: FrozenDateTimeFactory, *seconds: float) -> None:
@@ -102,6 +97,7 @@ async def test_passed_on_then_taken_is_said_once_each(
     assert care_service[0].received[0]["apartment"] == "Gesundheitswohnung 1"
     assert hass.states.get(STATE).state == "delivered"
     assert _said(satellite) == [PASSED_ON]
+    assert len(_followers(webhook_site)) == 1
     await _staff(hass, webhook_site, "acknowledge_alarm", hass_admin_user)
     assert _said(satellite) == [PASSED_ON, TAKEN]
     assert _followers(webhook_site)  # until it is closed
@@ -133,21 +129,51 @@ async def test_passed_on_but_not_taken_warns_and_never_reassures_again(
     assert _said(satellite) == [PASSED_ON, NOT_TAKEN, TAKEN]
 
 
-async def test_an_undeliverable_call_says_what_to_do_instead(
+async def test_a_receiver_recovering_after_the_warning_does_not_reassure(
     hass: HomeAssistant,
     webhook_site: MockConfigEntry,
     care_service: tuple[CareService, str],
     freezer: FrozenDateTimeFactory,
 ) -> None:
-    """The care service never confirms: the guest hears to use the cord, the button or 112."""
-    care_service[0].statuses = [503] * 50
+    """No receipt until the warning; a late receipt then is no news (still nobody took it)."""
+    care_service[0].statuses = [503] * 1000
     satellite_id, satellite = await _satellite(hass, webhook_site)
     assert await _say(hass, "Ich bin gestürzt", satellite_id) == answer("de", "called")
-    await _tick(hass, freezer, 30, *[60] * 5)
+    await _tick(hass, freezer, 30, *[60] * 5)  # sent and repeated, never confirmed
     assert hass.states.get(STATE).state == "undeliverable"
-    assert _said(satellite) == [NOT_REACHED]
-    assert await _say(hass, "Hilfe", satellite_id) == NOT_REACHED
+    assert _said(satellite) == [NOT_TAKEN]
+    care_service[0].statuses.clear()  # the receiver is back and confirms the next repeat
+    await _tick(hass, freezer, 60, 60)
+    assert hass.states.get(STATE).state == "delivered"
+    assert _said(satellite) == [NOT_TAKEN]
+    assert await _say(hass, "Hilfe", satellite_id) == NOT_TAKEN
+    # The site unloads: nothing is said any more.
+    followers = _followers(webhook_site)
+    assert followers
     assert await hass.config_entries.async_unload(webhook_site.entry_id)
+    assert not followers
+    await _tick(hass, freezer, 600)
+    assert _said(satellite) == [NOT_TAKEN]
+
+
+async def test_called_again_after_it_was_taken_is_a_new_round(
+    hass: HomeAssistant,
+    webhook_site: MockConfigEntry,
+    care_service: tuple[CareService, str],
+    hass_admin_user: User,
+) -> None:
+    """Taken, then the guest calls again: passed on and taken are news once more."""
+    satellite_id, satellite = await _satellite(hass, webhook_site)
+    await _say(hass, "Hilfe", satellite_id)
+    await _say(hass, "Hilfe", satellite_id)
+    await hass.async_block_till_done(wait_background_tasks=True)
+    await _staff(hass, webhook_site, "acknowledge_alarm", hass_admin_user)
+    assert _said(satellite) == [PASSED_ON, TAKEN]
+    assert await _say(hass, "Hilfe", satellite_id) == answer("de", "joined")
+    await hass.async_block_till_done(wait_background_tasks=True)
+    assert care_service[0].received[-1]["dispatch"] == "first"  # sent again, confirmed
+    await _staff(hass, webhook_site, "acknowledge_alarm", hass_admin_user)
+    assert _said(satellite) == [PASSED_ON, TAKEN, PASSED_ON, TAKEN]
 
 
 async def test_following_goes_on_after_a_reload(

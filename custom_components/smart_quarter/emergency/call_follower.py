@@ -13,7 +13,7 @@ the site's, so a reload does not cut one off either.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -36,19 +36,21 @@ DATA_LANGUAGES: HassKey[dict[str, str]] = HassKey(f"{DOMAIN}_voice_call_language
 
 
 def known_of(alarm: Alarm) -> AlarmState | None:
-    """Return what the guest already knows of the alarm (from the answer to "Hilfe")."""
+    """Return what the guest already knows of the alarm's current round.
+
+    A round starts when the alarm becomes active (again, after someone took it and the guest
+    called once more); what happened before that is no news for the new round.
+    """
     if alarm.state is AlarmState.ACKNOWLEDGED:
         return AlarmState.ACKNOWLEDGED
     if alarm.escalation_exhausted:  # nobody took it in time (a later receipt is no news)
         return AlarmState.UNDELIVERABLE
-    if alarm.first_delivery is not None:
-        return AlarmState.DELIVERED
+    for transition in reversed(alarm.history):
+        if transition.state is AlarmState.DELIVERED:
+            return AlarmState.DELIVERED
+        if transition.state is AlarmState.ACTIVE:
+            break
     return None
-
-
-def undeliverable_answer(alarm: Alarm | None) -> str:
-    """Return the warning's key: nobody has taken it (a receiver got it), or none got it."""
-    return "not_taken" if alarm is not None and alarm.first_delivery else "undeliverable"
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,23 +108,35 @@ class CallFollower:
         call = self.call
         satellite = announcing_satellite_of(self.hass, call.satellite_id, call.device_id)
         self.hass.async_create_background_task(
-            async_announce(self.hass, satellite, answer(call.language, key), call.context),
+            async_announce(
+                self.hass,
+                satellite,
+                answer(call.language, key),
+                call.context,
+                still_wanted=self._still_news(state),
+            ),
             f"{DOMAIN} voice call followed",
         )
 
     def _news(self, state: AlarmState) -> str | None:
         """Return what to say of a step, if it is news to the guest (only forward)."""
+        if state is AlarmState.ACTIVE:  # a new round (called again after it was taken)
+            self.said = None
+            return None
         if state is AlarmState.DELIVERED and self.said is None:
             self.said = state
             return "delivered"
         if state is AlarmState.UNDELIVERABLE and self.said is not state:
             self.said = state
-            alarm = next((a for a in self.subsystem.book if a.alarm_id == self.alarm_id), None)
-            return undeliverable_answer(alarm)
+            return "not_taken"
         if state is AlarmState.ACKNOWLEDGED and self.said is not state:
             self.said = state
             return "acknowledged"
         return None
+
+    def _still_news(self, said: AlarmState) -> Callable[[], bool]:
+        """Whether a message still waiting for the satellite is still true news."""
+        return lambda: self.key in self.subsystem.call_followers and self.said is said
 
     @callback
     def stop(self) -> None:
@@ -140,7 +154,9 @@ def _nothing() -> None:
 def follow(
     subsystem: EmergencySubsystem, alarm: Alarm, call: VoiceCall, known: AlarmState | None
 ) -> None:
-    """Follow the alarm on the satellite, unless that is done already."""
+    """Follow the alarm on the satellite, unless that is done already (or the site closes)."""
+    if subsystem.is_closed:
+        return
     if call.device_id:
         subsystem.hass.data.setdefault(DATA_LANGUAGES, {})[call.device_id] = call.language
     if (alarm.alarm_id, call.satellite_key) in subsystem.call_followers:
@@ -157,7 +173,9 @@ def follow_open_calls(subsystem: EmergencySubsystem) -> None:
         if not alarm.state.is_open:
             continue
         for trigger in alarm.triggers:
+            if not trigger.source.startswith(VOICE_SOURCE):
+                continue
             device_id = trigger.source.removeprefix(VOICE_SOURCE)
-            if trigger.source.startswith(VOICE_SOURCE) and device_id != "assist":
+            if device_id != "assist":  # Assist without a satellite device: nowhere to say it
                 language = languages.get(device_id, subsystem.hass.config.language)
                 follow(subsystem, alarm, VoiceCall(device_id, None, language), known_of(alarm))

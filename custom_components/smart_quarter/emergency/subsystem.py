@@ -291,8 +291,6 @@ class EmergencySubsystem(Subsystem):
 
     @override
     async def async_unload(self) -> None:
-        for follower in list(self.call_followers.values()):
-            follower.stop()
         if self._stop_entity_triggers is not None:
             self._stop_entity_triggers()
             self._stop_entity_triggers = None
@@ -309,10 +307,18 @@ class EmergencySubsystem(Subsystem):
         self.delivery.stop()
         async with self._lock:
             self._closed = True
+            # After the change in progress: its step was heard (the reloaded site knows it).
+            for follower in list(self.call_followers.values()):
+                follower.stop()
             if self._cancel_timer is not None:
                 self._cancel_timer()
                 self._cancel_timer = None
             await self._async_save()
+
+    @property
+    def is_closed(self) -> bool:
+        """True once the site unloads (nothing new may start then)."""
+        return self._closed
 
     def apartment_name(self, apartment_id: str) -> str:
         """Return the apartment's name (also for alarms of an apartment removed since)."""

@@ -24,7 +24,7 @@ from homeassistant.exceptions import ServiceValidationError
 
 from ..assist import announcing_satellite, apartment_of_satellite, async_when_conversation_loaded
 from ..const import DOMAIN
-from .call_follower import VOICE_SOURCE, VoiceCall, follow, known_of, undeliverable_answer
+from .call_follower import VOICE_SOURCE, VoiceCall, follow, known_of
 from .lifecycle import AlarmState
 from .notices import Notices
 from .voice_phrases import CALL_SENTENCES, CANCEL_SENTENCES, answer
@@ -72,10 +72,11 @@ def _register(hass: HomeAssistant) -> None:
             return answer(user_input.language, "no_apartment")
         entry, apartment = found
         before = apartment.alarm.state if apartment.alarm else None
-        known = known_of(apartment.alarm) if apartment.alarm else None
         await apartment.async_call_for_help(f"{VOICE_SOURCE}{user_input.device_id or 'assist'}")
         alarm = apartment.alarm
-        # No await between the call and following it: its first receipt cannot slip past.
+        # What the guest knows is read after the call (it may have waited for a change in
+        # progress), and following starts with no await in between: no step slips past.
+        known = known_of(alarm) if alarm is not None else None
         if alarm is not None and announcing_satellite(hass, user_input) is not None:
             follow(
                 entry.runtime_data.subsystem(EmergencySubsystem),
@@ -89,8 +90,8 @@ def _register(hass: HomeAssistant) -> None:
                 known,
             )
         if known is AlarmState.UNDELIVERABLE:
-            # Joined a call nobody has taken in time: not "help is on its way", but what to do.
-            return answer(user_input.language, undeliverable_answer(alarm))
+            # Joined a call nobody has taken in time: not "it is on its way", but what to do.
+            return answer(user_input.language, "not_taken")
         if before is not None and before is not AlarmState.PRE_ALARM:
             return answer(user_input.language, "joined")
         if alarm is not None and alarm.state is AlarmState.PRE_ALARM:

@@ -33,8 +33,8 @@ CANCEL_SENTENCES = [
 _ANSWERS = {
     "de": {
         "called": "Ich rufe die Pflege. Wenn alles in Ordnung ist, sagen Sie: Fehlalarm.",
-        "called_now": "Ich habe die Pflege gerufen. Hilfe ist unterwegs.",
-        "joined": "Die Pflege ist bereits gerufen. Hilfe ist unterwegs.",
+        "called_now": "Ich habe die Pflege gerufen.",
+        "joined": "Die Pflege ist bereits gerufen.",
         "no_apartment": (
             "Ich weiß nicht, in welcher Wohnung Sie sind. Bitte ziehen Sie die Notrufschnur "
             "oder drücken Sie Ihren Notrufknopf."
@@ -49,20 +49,15 @@ _ANSWERS = {
             "jemand angenommen hat."
         ),
         "acknowledged": "Die Pflege hat Ihren Notruf angenommen und kümmert sich um Sie.",
-        "undeliverable": (
-            "Ihr Notruf hat die Pflege noch nicht erreicht. Ich versuche es weiter. Bitte "
-            "ziehen Sie die Notrufschnur, drücken Sie Ihren Notrufknopf oder rufen Sie "
-            "eins eins zwei."
-        ),
         "not_taken": (
-            "Noch hat niemand Ihren Notruf angenommen. Ich versuche es weiter. Bitte ziehen "
-            "Sie die Notrufschnur, drücken Sie Ihren Notrufknopf oder rufen Sie eins eins zwei."
+            "Noch hat niemand Ihren Notruf angenommen. Ich versuche es weiter. Wenn Sie schnell "
+            "Hilfe brauchen, wählen Sie die eins eins zwei oder ziehen Sie die Notrufschnur."
         ),
     },
     "en": {
         "called": "I am calling the care service. If you are all right, say: false alarm.",
-        "called_now": "I have called the care service. Help is on its way.",
-        "joined": "The care service has been called already. Help is on its way.",
+        "called_now": "I have called the care service.",
+        "joined": "The care service has been called already.",
         "no_apartment": (
             "I do not know which apartment you are in. Please pull the emergency cord or "
             "press your emergency button."
@@ -74,16 +69,12 @@ _ANSWERS = {
         "nothing_to_cancel": "There is no emergency call to cancel.",
         "delivered": (
             "Your call has been passed on to the care service. I will tell you as soon as "
-            "someone has taken it."
+            "someone has answered it."
         ),
-        "acknowledged": "The care service has taken your call and is looking after you.",
-        "undeliverable": (
-            "Your call has not reached the care service yet. I keep trying. Please pull the "
-            "emergency cord, press your emergency button or call one one two."
-        ),
+        "acknowledged": "The care service has answered your call and is looking after you.",
         "not_taken": (
-            "Nobody has taken your call yet. I keep trying. Please pull the emergency cord, "
-            "press your emergency button or call one one two."
+            "Nobody has answered your call yet. I will keep trying. If you need help quickly, "
+            "call one one two or pull the emergency cord."
         ),
     },
 }
