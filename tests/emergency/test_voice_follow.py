@@ -23,6 +23,7 @@ from custom_components.smart_quarter.assist import async_announce
 from custom_components.smart_quarter.const import DOMAIN
 from custom_components.smart_quarter.emergency.voice_phrases import answer
 
+from ..common import wait_for
 from ..voice_satellite import RecordingSatellite, async_satellite_in, hass_config_dir  # noqa: F401
 from .conftest import STATE, CareService, apartment_device_id
 
@@ -218,3 +219,25 @@ async def test_announcements_close_together_are_played_one_after_the_other(
         async_announce(hass, entity_id, "drei"),
     ) == [True, True, True]
     assert _said(satellite) == ["eins", "zwei", "drei"]
+
+
+async def test_news_that_is_old_by_its_turn_is_dropped(
+    hass: HomeAssistant,
+    webhook_site: MockConfigEntry,
+    care_service: tuple[CareService, str],
+    hass_admin_user: User,
+) -> None:
+    """ "Passed on" waits behind another announcement; taken meanwhile: only "taken" is said."""
+    satellite_id, satellite = await _satellite(hass, webhook_site)
+    satellite.seconds_per_announcement = 3.0
+    entity_id = "assist_satellite.sprachassistent"
+    playing = hass.async_create_task(async_announce(hass, entity_id, "Gute Nacht"))
+    await asyncio.sleep(0.05)  # it plays now
+    await _say(hass, "Hilfe", satellite_id)
+    await _say(hass, "Hilfe", satellite_id)  # confirmed, sent, received: "passed on" waits
+    assert await wait_for(lambda: hass.states.get(STATE).state == "delivered", within=2.5)
+    assert not playing.done()
+    await _staff(hass, webhook_site, "acknowledge_alarm", hass_admin_user)
+    await playing
+    await hass.async_block_till_done(wait_background_tasks=True)
+    assert _said(satellite) == ["Gute Nacht", TAKEN]
