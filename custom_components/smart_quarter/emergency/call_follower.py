@@ -2,8 +2,9 @@
 
 After "Hilfe" the guest hears how the call goes on, once per step and only forward: that it
 was passed on to the care service (a receiver confirmed it), that someone has taken it, and,
-when nobody has taken it in time, what to do instead (the cord, the button, 112). A receipt
-after that warning is no news (the alarm is still not taken), so it is not said.
+when nobody has taken it in time, what to do instead (112, the cord). A receipt after that
+warning is no news (the alarm is still not taken), so it is not said. Calling again after
+someone took it starts a new round.
 
 Followers belong to the emergency subsystem: they stop when the site unloads and are made
 again at its set-up for the open alarms called by voice, so a reload (a technician editing
