@@ -41,6 +41,17 @@ async def _satellite(hass: HomeAssistant, entry: MockConfigEntry) -> tuple[str, 
     return satellite_id, satellite
 
 
+async def _confirmed_call(
+    hass: HomeAssistant, entry: MockConfigEntry, second: str = "Hilfe"
+) -> tuple[str, RecordingSatellite]:
+    """A satellite; "Hilfe" twice (the second confirms the pre-alarm); the steps heard."""
+    satellite_id, satellite = await _satellite(hass, entry)
+    assert await _say(hass, "Hilfe", satellite_id) == answer("de", "called")
+    assert await _say(hass, second, satellite_id) == answer("de", "called_now")
+    await hass.async_block_till_done(wait_background_tasks=True)
+    return satellite_id, satellite
+
+
 async def _say(hass: HomeAssistant, text: str, device_id: str) -> str:
     result = await conversation.async_converse(
         hass, text, None, Context(), language="de", device_id=device_id
@@ -91,10 +102,7 @@ async def test_passed_on_then_taken_is_said_once_each(
     hass_admin_user: User,
 ) -> None:
     """Saying "Hilfe" twice follows the call once; it ends when the alarm is resolved."""
-    satellite_id, satellite = await _satellite(hass, webhook_site)
-    assert await _say(hass, "Hilfe", satellite_id) == answer("de", "called")
-    assert await _say(hass, "Hilfe bitte", satellite_id) == answer("de", "called_now")
-    await hass.async_block_till_done(wait_background_tasks=True)
+    _satellite_id, satellite = await _confirmed_call(hass, webhook_site, "Hilfe bitte")
     assert care_service[0].received[0]["apartment"] == "Gesundheitswohnung 1"
     assert hass.states.get(STATE).state == "delivered"
     assert _said(satellite) == [PASSED_ON]
@@ -164,10 +172,7 @@ async def test_called_again_after_it_was_taken_is_a_new_round(
     hass_admin_user: User,
 ) -> None:
     """Taken, then the guest calls again: passed on and taken are news once more."""
-    satellite_id, satellite = await _satellite(hass, webhook_site)
-    await _say(hass, "Hilfe", satellite_id)
-    await _say(hass, "Hilfe", satellite_id)
-    await hass.async_block_till_done(wait_background_tasks=True)
+    satellite_id, satellite = await _confirmed_call(hass, webhook_site)
     await _staff(hass, webhook_site, "acknowledge_alarm", hass_admin_user)
     assert _said(satellite) == [PASSED_ON, TAKEN]
     assert await _say(hass, "Hilfe", satellite_id) == answer("de", "joined")
@@ -181,10 +186,7 @@ async def test_following_goes_on_after_a_reload(
     hass: HomeAssistant, webhook_site: MockConfigEntry, hass_admin_user: User
 ) -> None:
     """A technician edits another apartment (the site reloads): the guest is still told."""
-    satellite_id, satellite = await _satellite(hass, webhook_site)
-    assert await _say(hass, "Hilfe", satellite_id) == answer("de", "called")
-    assert await _say(hass, "Hilfe", satellite_id) == answer("de", "called_now")
-    await hass.async_block_till_done(wait_background_tasks=True)
+    _satellite_id, satellite = await _confirmed_call(hass, webhook_site)
     assert _said(satellite) == [PASSED_ON]
     assert await hass.config_entries.async_reload(webhook_site.entry_id)
     await hass.async_block_till_done(wait_background_tasks=True)
