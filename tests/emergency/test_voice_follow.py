@@ -243,3 +243,25 @@ async def test_news_that_is_old_by_its_turn_is_dropped(
     await playing
     await hass.async_block_till_done(wait_background_tasks=True)
     assert _said(satellite) == ["Gute Nacht", TAKEN]
+
+
+async def test_the_warning_repeats_until_someone_takes_the_call(
+    hass: HomeAssistant,
+    webhook_site: MockConfigEntry,
+    care_service: tuple[CareService, str],
+    freezer: FrozenDateTimeFactory,
+    hass_admin_user: User,
+) -> None:
+    """A guest may miss it once: every 5 minutes again while nobody has taken the call."""
+    care_service[0].statuses = [503] * 1000
+    satellite_id, satellite = await _satellite(hass, webhook_site)
+    await _say(hass, "Hilfe", satellite_id)
+    await _tick(hass, freezer, 30, *[60] * 5)
+    assert _said(satellite) == [NOT_TAKEN]
+    await _tick(hass, freezer, *[60] * 5)
+    assert _said(satellite) == [NOT_TAKEN] * 2
+    await _tick(hass, freezer, *[60] * 5)
+    assert _said(satellite) == [NOT_TAKEN] * 3
+    await _staff(hass, webhook_site, "acknowledge_alarm", hass_admin_user)
+    await _tick(hass, freezer, *[60] * 10)
+    assert _said(satellite) == [*[NOT_TAKEN] * 3, TAKEN]

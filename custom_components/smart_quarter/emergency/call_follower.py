@@ -3,8 +3,9 @@
 After "Hilfe" the guest hears how the call goes on, once per step and only forward: that it
 was passed on to the care service (a receiver confirmed it), that someone has taken it, and,
 when nobody has taken it in time, what to do instead (112, the cord). A receipt after that
-warning is no news (the alarm is still not taken), so it is not said. Calling again after
-someone took it starts a new round.
+warning is no news (the alarm is still not taken), so it is not said; the warning itself is
+said again every WARNING_REPEAT until someone takes the call. Calling again after someone
+took it starts a new round.
 
 Followers belong to the emergency subsystem: they stop when the site unloads and are made
 again at its set-up for the open alarms called by voice, so a reload (a technician editing
@@ -16,9 +17,11 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from homeassistant.core import Context, Event, HomeAssistant, callback
+from homeassistant.core import CALLBACK_TYPE, Context, Event, HomeAssistant, callback
+from homeassistant.helpers.event import async_track_time_interval
 from homeassistant.util.hass_dict import HassKey
 
 from ..assist import announcing_satellite_of, async_announce
@@ -30,6 +33,8 @@ from .voice_phrases import answer
 if TYPE_CHECKING:
     from .subsystem import EmergencySubsystem
 
+WARNING_REPEAT = timedelta(minutes=5)
+"""How often the warning is said again while nobody takes the call (a guest may miss it)."""
 VOICE_SOURCE = "voice:"
 """A voice call's trigger source is "voice:<the satellite's device id>"."""
 DATA_LANGUAGES: HassKey[dict[str, str]] = HassKey(f"{DOMAIN}_voice_call_languages")
@@ -84,10 +89,27 @@ class CallFollower:
         self.hass: HomeAssistant = subsystem.hass
         self.alarm_id = alarm_id
         self.call = call
-        self.said = known
+        self.said: AlarmState | None = None
         self._unsubscribe = self.hass.bus.async_listen(
             EVENT_ALARM_CHANGED, self._changed, event_filter=self._mine
         )
+        self._stop_repeating: CALLBACK_TYPE | None = None
+        self._set_said(known)
+
+    def _set_said(self, said: AlarmState | None) -> None:
+        """Remember what the guest knows; the warning repeats while it is the news."""
+        self.said = said
+        if said is AlarmState.UNDELIVERABLE and self._stop_repeating is None:
+            self._stop_repeating = async_track_time_interval(
+                self.hass, self._repeat_warning, WARNING_REPEAT
+            )
+        elif said is not AlarmState.UNDELIVERABLE and self._stop_repeating is not None:
+            self._stop_repeating()
+            self._stop_repeating = None
+
+    @callback
+    def _repeat_warning(self, _now: datetime) -> None:
+        self._announce("not_taken", AlarmState.UNDELIVERABLE)
 
     @property
     def key(self) -> tuple[str, str]:
@@ -104,8 +126,10 @@ class CallFollower:
         if not state.is_open:
             self.stop()
             return
-        if (key := self._news(state)) is None:
-            return
+        if (key := self._news(state)) is not None:
+            self._announce(key, state)
+
+    def _announce(self, key: str, state: AlarmState) -> None:
         call = self.call
         satellite = announcing_satellite_of(self.hass, call.satellite_id, call.device_id)
         self.hass.async_create_background_task(
@@ -121,19 +145,18 @@ class CallFollower:
 
     def _news(self, state: AlarmState) -> str | None:
         """Return what to say of a step, if it is news to the guest (only forward)."""
+        news: str | None = None
         if state is AlarmState.ACTIVE:  # a new round (called again after it was taken)
-            self.said = None
-            return None
-        if state is AlarmState.DELIVERED and self.said is None:
-            self.said = state
-            return "delivered"
-        if state is AlarmState.UNDELIVERABLE and self.said is not state:
-            self.said = state
-            return "not_taken"
-        if state is AlarmState.ACKNOWLEDGED and self.said is not state:
-            self.said = state
-            return "acknowledged"
-        return None
+            self._set_said(None)
+        elif state is AlarmState.DELIVERED and self.said is None:
+            news = "delivered"
+        elif state is AlarmState.UNDELIVERABLE and self.said is not state:
+            news = "not_taken"
+        elif state is AlarmState.ACKNOWLEDGED and self.said is not state:
+            news = "acknowledged"
+        if news is not None:
+            self._set_said(state)
+        return news
 
     def _still_news(self, said: AlarmState) -> Callable[[], bool]:
         """Whether a message still waiting for the satellite is still true news."""
@@ -142,6 +165,7 @@ class CallFollower:
     @callback
     def stop(self) -> None:
         """Stop listening (idempotent)."""
+        self._set_said(None)
         self._unsubscribe()
         self._unsubscribe = _nothing
         self.subsystem.call_followers.pop(self.key, None)
